@@ -1,0 +1,24 @@
+//! `cargo xtask ci`: the checks CI runs, in order, stopping at the first failure.
+
+use crate::{run_cmd, Result};
+
+pub(crate) fn run(args: &[String]) -> Result {
+    if let Some(extra) = args.first() {
+        return Err(format!("`ci` takes no arguments (got `{extra}`)"));
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    run_cmd(&cargo, &["fmt", "--all", "--check"], &[])?;
+    run_cmd(
+        &cargo,
+        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &[],
+    )?;
+    run_cmd(&cargo, &["test", "--workspace"], &[])?;
+    run_cmd(
+        &cargo,
+        &["doc", "--workspace", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
+    eprintln!("xtask ci: all checks passed");
+    Ok(())
+}
