@@ -6,7 +6,7 @@ pub(crate) fn run(args: &[String]) -> Result {
     if let Some(extra) = args.first() {
         return Err(format!("`ci` takes no arguments (got `{extra}`)"));
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let cargo = crate::cargo();
     run_cmd(&cargo, &["fmt", "--all", "--check"], &[])?;
     run_cmd(
         &cargo,

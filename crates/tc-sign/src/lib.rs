@@ -1,1 +1,70 @@
-//! placeholder
+//! Pure TC3-HMAC-SHA256 signing for Tencent Cloud API 3.0 requests, and verification of
+//! such signatures on the server side.
+//!
+//! The crate turns a description of one API call ([`SigningParams`]) and an API key
+//! ([`Credentials`]) into the exact header set to send ([`SignedRequest`]), including
+//! `Authorization`. It does no I/O and never reads a clock: the request time is an argument,
+//! which keeps signing deterministic and testable. Any HTTP client can send the result.
+//!
+//! - [`sign`] signs one request; [`Signer`] does the same but caches the daily signing key, and
+//!   can be shared between threads.
+//! - [`verify`] checks a received request's signature, for servers and emulators.
+//! - [`canonical_request`], [`string_to_sign`], [`derive_signing_key`], [`signature`] and
+//!   [`authorization`] expose the individual steps, for comparing against other implementations.
+//!
+//! The signed headers are `content-type;host;x-tc-action`. For a POST the body is hashed and the
+//! canonical query string is empty; for a GET the query string is signed exactly as it will be
+//! sent and the payload hash is that of the empty string.
+//!
+//! # Example
+//!
+//! ```
+//! use tc_sign::{Credentials, HttpMethod, Signer, SigningParams};
+//!
+//! let creds = Credentials::new("AKIDEXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+//! let body = br#"{"InstanceId":"cmgo-demo0001","BackupMethod":0}"#;
+//! let params = SigningParams {
+//!     region: Some("ap-guangzhou"),
+//!     ..SigningParams::new(
+//!         HttpMethod::Post,
+//!         "mongodb",
+//!         "mongodb.tencentcloudapi.com",
+//!         "CreateBackupDBInstance",
+//!         "2019-07-25",
+//!         1_551_113_065, // the caller supplies the time
+//!         body,
+//!     )
+//! };
+//!
+//! let signer = Signer::new();
+//! let signed = signer.sign(&creds, &params);
+//! assert!(signed.authorization.starts_with(
+//!     "TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2019-02-25/mongodb/tc3_request, \
+//!      SignedHeaders=content-type;host;x-tc-action, Signature="
+//! ));
+//! assert_eq!(signed.header("X-TC-Timestamp"), Some("1551113065"));
+//! // Same answer without the cache.
+//! assert_eq!(tc_sign::sign(&creds, &params), signed);
+//! # Ok::<(), tc_sign::CredentialsError>(())
+//! ```
+#![deny(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+mod algorithm;
+mod cache;
+mod credentials;
+mod params;
+mod signer;
+mod verify;
+
+pub use algorithm::{
+    authorization, canonical_request, derive_signing_key, sha256_hex, signature, string_to_sign,
+    utc_date, ALGORITHM, DEFAULT_SIGNED_HEADERS, UNSIGNED_PAYLOAD,
+};
+pub use credentials::{Credentials, CredentialsError};
+pub use params::{
+    HttpMethod, ParseHttpMethodError, SignedRequest, SigningParams, CONTENT_TYPE_FORM,
+    CONTENT_TYPE_JSON,
+};
+pub use signer::{sign, Signer};
+pub use verify::{verify, ReceivedRequest, Verified, VerifyError, DEFAULT_MAX_SKEW_SECS};

@@ -1,0 +1,282 @@
+//! Property tests: signing then verifying round-trips, and any change to what is signed breaks it.
+
+use proptest::prelude::*;
+use tc_sign::{
+    sign, verify, Credentials, HttpMethod, ReceivedRequest, SignedRequest, Signer, SigningParams,
+    VerifyError,
+};
+
+const MAX_SKEW: i64 = 300;
+
+#[derive(Clone, Debug)]
+struct Case {
+    id: String,
+    key: String,
+    token: Option<String>,
+    region: Option<String>,
+    method: HttpMethod,
+    host: String,
+    action: String,
+    timestamp: i64,
+    payload: Vec<u8>,
+    unsigned: bool,
+}
+
+impl Case {
+    fn creds(&self) -> Credentials {
+        let c = Credentials::new(&*self.id, &*self.key).unwrap();
+        match &self.token {
+            Some(t) => c.with_token(&**t).unwrap(),
+            None => c,
+        }
+    }
+
+    fn params(&self) -> SigningParams<'_> {
+        SigningParams {
+            region: self.region.as_deref(),
+            unsigned_payload: self.unsigned,
+            ..SigningParams::new(
+                self.method,
+                "mongodb",
+                &self.host,
+                &self.action,
+                "2019-07-25",
+                self.timestamp,
+                &self.payload,
+            )
+        }
+    }
+
+    /// The request target and body the server receives for this case.
+    fn target_and_body(&self) -> (String, Vec<u8>) {
+        match self.method {
+            HttpMethod::Post => ("/".to_owned(), self.payload.clone()),
+            HttpMethod::Get if self.payload.is_empty() => ("/".to_owned(), Vec::new()),
+            HttpMethod::Get => (
+                format!("/?{}", String::from_utf8(self.payload.clone()).unwrap()),
+                Vec::new(),
+            ),
+        }
+    }
+}
+
+fn check(
+    case: &Case,
+    signed: &SignedRequest,
+    target: &str,
+    body: &[u8],
+    edit: impl FnOnce(&mut Vec<(String, String)>),
+    now: i64,
+) -> Result<tc_sign::Verified, VerifyError> {
+    let mut owned = signed.headers.clone();
+    edit(&mut owned);
+    let headers: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let req = ReceivedRequest {
+        method: case.method.as_str(),
+        path_and_query: target,
+        headers: &headers,
+        body,
+    };
+    let (id, key) = (case.id.clone(), case.key.clone());
+    verify(
+        &req,
+        &move |q: &str| (q == id).then(|| key.clone()),
+        now,
+        MAX_SKEW,
+    )
+}
+
+fn set(headers: &mut [(String, String)], name: &str, value: &str) {
+    for (n, v) in headers.iter_mut() {
+        if n.eq_ignore_ascii_case(name) {
+            *v = value.to_owned();
+        }
+    }
+}
+
+fn secret() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9]{1,40}"
+}
+
+fn query() -> impl Strategy<Value = Vec<u8>> {
+    // URL-encoded query strings, including percent-encoded non-ASCII text.
+    prop::collection::vec(
+        ("[A-Za-z][A-Za-z0-9.]{0,12}", "[A-Za-z0-9%_.~-]{0,16}"),
+        0..5,
+    )
+    .prop_map(|pairs| {
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+            .into_bytes()
+    })
+}
+
+fn json_body() -> impl Strategy<Value = Vec<u8>> {
+    // Arbitrary text (non-ASCII included) wrapped as a JSON string value.
+    any::<String>().prop_map(|s| format!("{{\"Remark\":{s:?}}}").into_bytes())
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    let method = prop_oneof![Just(HttpMethod::Post), Just(HttpMethod::Get)];
+    (
+        (
+            secret(),
+            secret(),
+            prop::option::of(secret()),
+            prop::option::of("[a-z]{2}-[a-z]{3,9}"),
+        ),
+        method,
+        ("[a-z][a-z0-9.-]{0,30}", prop::option::of(1u16..)),
+        "[A-Z][A-Za-z]{0,30}",
+        0i64..4_102_444_800,
+        (json_body(), query()),
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(
+            |(
+                (id, key, token, region),
+                method,
+                (host, port),
+                action,
+                timestamp,
+                (body, q),
+                unsigned,
+            )| {
+                let host = match port {
+                    Some(p) => format!("{host}:{p}"),
+                    None => host,
+                };
+                let payload = match method {
+                    HttpMethod::Post => body,
+                    HttpMethod::Get => q,
+                };
+                Case {
+                    id: format!("AKID{id}"),
+                    key,
+                    token,
+                    region,
+                    method,
+                    host,
+                    action,
+                    timestamp,
+                    payload,
+                    unsigned,
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn sign_then_verify_round_trips(c in case(), skew in -MAX_SKEW..=MAX_SKEW) {
+        let signed = sign(&c.creds(), &c.params());
+        let (target, body) = c.target_and_body();
+        let ok = check(&c, &signed, &target, &body, |_| {}, c.timestamp + skew).unwrap();
+        prop_assert_eq!(&ok.secret_id, &c.id);
+        prop_assert_eq!(ok.timestamp, c.timestamp);
+        prop_assert_eq!(signed.header("X-TC-Token"), c.token.as_deref());
+        prop_assert_eq!(signed.header("X-TC-Region"), c.region.as_deref());
+        prop_assert_eq!(signed.header("Host"), Some(c.host.as_str()));
+    }
+
+    #[test]
+    fn changing_the_body_or_query_breaks_it(c in case(), extra in "[a-z0-9]{1,8}") {
+        prop_assume!(!c.unsigned || c.method == HttpMethod::Get);
+        let signed = sign(&c.creds(), &c.params());
+        let (target, body) = c.target_and_body();
+        let (target, body) = match c.method {
+            HttpMethod::Post => (target, [body, extra.into_bytes()].concat()),
+            HttpMethod::Get if c.payload.is_empty() => (format!("/?{extra}=1"), body),
+            HttpMethod::Get => (format!("{target}&{extra}=1"), body),
+        };
+        let e = check(&c, &signed, &target, &body, |_| {}, c.timestamp).unwrap_err();
+        prop_assert_eq!(e, VerifyError::SignatureMismatch);
+    }
+
+    #[test]
+    fn changing_action_host_or_timestamp_breaks_it(c in case(), which in 0..3u8, delta in 1i64..=MAX_SKEW) {
+        let signed = sign(&c.creds(), &c.params());
+        let (target, body) = c.target_and_body();
+        let e = match which {
+            0 => {
+                let action = format!("{}X", c.action);
+                check(&c, &signed, &target, &body, |h| set(h, "X-TC-Action", &action), c.timestamp)
+            }
+            1 => {
+                let host = format!("x{}", c.host);
+                check(&c, &signed, &target, &body, |h| set(h, "Host", &host), c.timestamp)
+            }
+            _ => {
+                let ts = c.timestamp + delta;
+                check(&c, &signed, &target, &body, |h| set(h, "X-TC-Timestamp", &ts.to_string()), ts)
+            }
+        }
+        .unwrap_err();
+        // A timestamp moved across midnight is reported as a scope date mismatch instead.
+        prop_assert!(
+            matches!(e, VerifyError::SignatureMismatch | VerifyError::DateMismatch { .. }),
+            "{:?}", e
+        );
+    }
+
+    #[test]
+    fn cached_and_uncached_signers_agree(cases in prop::collection::vec(case(), 1..6)) {
+        let signer = Signer::new();
+        for _round in 0..2 {
+            for c in &cases {
+                prop_assert_eq!(signer.sign(&c.creds(), &c.params()), sign(&c.creds(), &c.params()));
+            }
+        }
+        prop_assert!(signer.cached_keys() >= 1);
+    }
+}
+
+#[test]
+fn signer_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<Signer>();
+    let signer = Signer::new();
+    let creds = Credentials::new("AKIDthreads", "key").unwrap();
+    let expected = sign(
+        &creds,
+        &SigningParams::new(
+            HttpMethod::Post,
+            "mongodb",
+            "h",
+            "A",
+            "V",
+            1_700_000_000,
+            b"{}",
+        ),
+    );
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            let signer = signer.clone();
+            let creds = creds.clone();
+            let expected = expected.clone();
+            s.spawn(move || {
+                for _ in 0..50 {
+                    let p = SigningParams::new(
+                        HttpMethod::Post,
+                        "mongodb",
+                        "h",
+                        "A",
+                        "V",
+                        1_700_000_000,
+                        b"{}",
+                    );
+                    assert_eq!(signer.sign(&creds, &p), expected);
+                }
+            });
+        }
+    });
+    assert_eq!(signer.cached_keys(), 1);
+}
