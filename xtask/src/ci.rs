@@ -10,9 +10,17 @@ pub(crate) fn run(args: &[String]) -> Result {
     run_cmd(&cargo, &["fmt", "--all", "--check"], &[])?;
     run_cmd(
         &cargo,
-        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
         &[],
     )?;
+    crate::codegen::run(&["--check".to_string()])?;
     run_cmd(&cargo, &["test", "--workspace"], &[])?;
     run_cmd(
         &cargo,

@@ -5,7 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod ci;
+mod codegen;
+mod msrv;
+mod policy;
+mod release;
+mod spec;
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -14,12 +20,26 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt, clippy, codegen check, tests, docs
+  bench [--quick]    performance ratios against same-run floors -> target/bench/summary.json
+  deps               dependency policy: permissive licenses, no unexplained duplicate majors
+  msrv               build the libraries with the declared rust-version toolchain, if installed
+  release [--dry-run] [--bump patch|minor|major]
+                     checks, lockstep version bump, changelog, publish plan
+  codegen [--check]  regenerate the models (and client methods) from the committed spec
+  spec import [--from DIR]
+                     merge ../shared/spec/*.api.json into the committed facts-only spec
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        Some("deps") => policy::run(&args[1..]),
+        Some("msrv") => msrv::run(&args[1..]),
+        Some("release") => release::run(&args[1..]),
+        Some("codegen") => codegen::run(&args[1..]),
+        Some("spec") => spec::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())
@@ -57,4 +77,27 @@ pub(crate) fn run_cmd(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Re
     } else {
         Err(format!("`{program} {}` failed ({status})", args.join(" ")))
     }
+}
+
+/// The cargo that runs us (so `cargo +toolchain xtask` stays on that toolchain).
+pub(crate) fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
+}
+
+/// Runs a command from the workspace root and returns its stdout; fails on a non-zero exit.
+pub(crate) fn capture_cmd(program: &str, args: &[&str]) -> Result<String> {
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(workspace_root())
+        .output()
+        .map_err(|e| format!("could not start `{program}`: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`{program} {}` failed ({}): {}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|e| format!("`{program}` printed non-UTF-8: {e}"))
 }

@@ -26,9 +26,18 @@ const PERMISSIVE: &[&str] = &[
 
 /// Duplicates pulled in by upstream crates at versions we can't unify from here.
 const ALLOWED_DUPLICATES: &[(&str, &str)] = &[
-    ("getrandom", "rand-family crates (proptest) and ring/rustls are on different majors"),
-    ("cpufeatures", "sha2 0.10 and newer RustCrypto crates used by dependencies"),
-    ("windows-sys", "Windows-only; different dependents pin different releases"),
+    (
+        "getrandom",
+        "rand-family crates (proptest) and ring/rustls are on different majors",
+    ),
+    (
+        "cpufeatures",
+        "sha2 0.10 and newer RustCrypto crates used by dependencies",
+    ),
+    (
+        "windows-sys",
+        "Windows-only; different dependents pin different releases",
+    ),
 ];
 
 pub(crate) fn run(args: &[String]) -> Result {
@@ -101,9 +110,9 @@ fn license_is_permissive(expr: &str) -> bool {
     // Crates.io still carries the old `/` separator for OR.
     let expr = expr.replace('/', " OR ").replace(['(', ')'], " ");
     expr.split(" OR ").any(|branch| {
-        branch
-            .split(" AND ")
-            .all(|id| PERMISSIVE.contains(&id.split_whitespace().collect::<Vec<_>>().join(" ").as_str()))
+        branch.split(" AND ").all(|id| {
+            PERMISSIVE.contains(&id.split_whitespace().collect::<Vec<_>>().join(" ").as_str())
+        })
     })
 }
 
@@ -116,8 +125,12 @@ mod tests {
         assert!(license_is_permissive("MIT OR Apache-2.0"));
         assert!(license_is_permissive("MIT/Apache-2.0"));
         assert!(license_is_permissive("(MIT OR Apache-2.0) AND Unicode-3.0"));
-        assert!(license_is_permissive("MIT OR Apache-2.0 OR LGPL-2.1-or-later"));
-        assert!(license_is_permissive("Apache-2.0 WITH LLVM-exception OR Apache-2.0 OR MIT"));
+        assert!(license_is_permissive(
+            "MIT OR Apache-2.0 OR LGPL-2.1-or-later"
+        ));
+        assert!(license_is_permissive(
+            "Apache-2.0 WITH LLVM-exception OR Apache-2.0 OR MIT"
+        ));
         assert!(!license_is_permissive("GPL-3.0"));
         assert!(!license_is_permissive("MIT AND GPL-2.0"));
         assert!(!license_is_permissive(""));

@@ -9,7 +9,7 @@ use std::fs;
 
 use serde_json::Value;
 
-use crate::{cargo, capture_cmd, run_cmd, workspace_root, Result};
+use crate::{capture_cmd, cargo, run_cmd, workspace_root, Result};
 
 /// Files every published crate must ship, beyond its sources and manifest.
 const REQUIRED_IN_PACKAGE: &[(&str, &[&str])] = &[
@@ -201,7 +201,10 @@ fn check_package_list(krate: &str) -> Result {
             "`{krate}` would ship stray files {stray:?}; exclude them"
         ));
     }
-    eprintln!("package {krate}: {} files, required data present", files.len());
+    eprintln!(
+        "package {krate}: {} files, required data present",
+        files.len()
+    );
     Ok(())
 }
 
@@ -273,7 +276,8 @@ fn write_version(current: &str, next: &str) -> Result {
 
 fn update_changelog(next: &str) -> Result {
     let path = workspace_root().join("CHANGELOG.md");
-    let text = fs::read_to_string(&path).unwrap_or_else(|_| "# Changelog\n\n## Unreleased\n".into());
+    let text =
+        fs::read_to_string(&path).unwrap_or_else(|_| "# Changelog\n\n## Unreleased\n".into());
     let date = capture_cmd("date", &["-u", "+%Y-%m-%d"])?;
     let heading = format!("## Unreleased\n\n## {next} - {}", date.trim());
     if !text.contains("## Unreleased") {
@@ -304,6 +308,8 @@ mod tests {
         assert!(pos("mongodb-models") < pos("mongodb-client-blocking"));
         assert!(pos("mongodb-client-blocking") < pos("mongodb-cli"));
         assert!(pos("mongodb-emulator") < pos("mongodb-cli"));
-        assert!(!order.iter().any(|n| n == "xtask" || n == "mongodb-sdk-tests"));
+        assert!(!order
+            .iter()
+            .any(|n| n == "xtask" || n == "mongodb-sdk-tests"));
     }
 }
