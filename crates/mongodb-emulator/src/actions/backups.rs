@@ -1,0 +1,164 @@
+//! `CreateBackupDBInstance`, `DescribeAsyncRequestInfo` and `DescribeDBBackups`.
+
+use mongodb_errors::ErrorCode;
+use serde_json::{json, Value};
+
+use super::{int_param, page, paging, str_param, Ctx};
+use crate::state::{step, AsyncRequest, Backup};
+use crate::util::{format_time, ApiError};
+
+/// Backup methods: 0 logical, 1 physical, 3 snapshot.
+const METHODS: [i64; 3] = [0, 1, 3];
+
+fn check_method(method: Option<i64>) -> Result<(), ApiError> {
+    match method {
+        Some(m) if !METHODS.contains(&m) => Err(ApiError::invalid_value(format!(
+            "BackupMethod must be 0 (logical), 1 (physical) or 3 (snapshot); got {m}."
+        ))),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn create_backup_db_instance(ctx: &Ctx<'_>, p: &Value) -> Result<Value, ApiError> {
+    let instance_id = str_param(p, "InstanceId").unwrap_or_default().to_owned();
+    let method = int_param(p, "BackupMethod");
+    check_method(method)?;
+    let method = method.unwrap_or(0);
+    if let Some(days) = int_param(p, "BackupRetentionDays") {
+        if !(-2..=7300).contains(&days) {
+            return Err(ApiError::invalid_value(format!(
+                "BackupRetentionDays must be between -2 and 7300; got {days}."
+            )));
+        }
+    }
+    let remark = str_param(p, "BackupRemark").unwrap_or_default().to_owned();
+    let now = ctx.now_ms;
+    let id = ctx.shared.with_state(|s| {
+        let Some(instance) = s.instance(&instance_id) else {
+            return (Err(ApiError::not_found_instance(&instance_id)), false);
+        };
+        if instance.status != 2 {
+            let status = instance.status;
+            return (
+                Err(ApiError::new(
+                    ErrorCode::InvalidParameterValueIllegalInstanceStatus,
+                    format!(
+                        "The instance `{instance_id}` is not running (status {status}); backups need a running instance."
+                    ),
+                )),
+                false,
+            );
+        }
+        let backup_name = s.unique_backup_name(&instance_id, now);
+        let id = s.take_id();
+        s.async_requests.push(AsyncRequest {
+            id,
+            instance_id: instance_id.clone(),
+            backup_name,
+            method,
+            remark,
+            created_ms: now,
+            polls: 0,
+            finished_ms: None,
+        });
+        (Ok(id), true)
+    })?;
+    log::debug!("backup of {instance_id} started as async request {id}");
+    Ok(json!({ "AsyncRequestId": id.to_string() }))
+}
+
+pub(crate) fn describe_async_request_info(ctx: &Ctx<'_>, p: &Value) -> Result<Value, ApiError> {
+    let wanted = str_param(p, "AsyncRequestId")
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let (progress, now, sizes) = (ctx.progress, ctx.now_ms, ctx.shared.sizes);
+    ctx.shared.with_state(|s| {
+        let Some(idx) = s
+            .async_requests
+            .iter()
+            .position(|r| r.id.to_string() == wanted)
+        else {
+            return (
+                Err(ApiError::invalid_value(format!(
+                    "AsyncRequestId `{wanted}` does not name a known async request."
+                ))),
+                false,
+            );
+        };
+        let r = &s.async_requests[idx];
+        let st = if r.finished_ms.is_some() {
+            crate::state::Step {
+                phase: 2,
+                percent: 100,
+            }
+        } else {
+            step(progress, r.created_ms, r.polls, now)
+        };
+        let mut changed = false;
+        if progress == crate::Progress::PerPoll && st.phase < 2 {
+            s.async_requests[idx].polls += 1;
+            changed = true;
+        }
+        changed |= s.settle_async(idx, st, now, sizes);
+        let r = &s.async_requests[idx];
+        let status = ["initial", "running", "success"][usize::from(st.phase.min(2))];
+        let mut answer = json!({
+            "Status": status,
+            "StartTime": format_time(r.created_ms),
+        });
+        if let Some(end) = r.finished_ms {
+            answer["EndTime"] = json!(format_time(end));
+        }
+        (Ok(answer), changed)
+    })
+}
+
+fn backup_info(b: &Backup, region: &str) -> Value {
+    json!({
+        "InstanceId": b.instance_id,
+        "BackupType": b.backup_type,
+        "BackupName": b.name,
+        "BackupDesc": b.remark,
+        "BackupSize": b.size_kb(),
+        "StartTime": format_time(b.start_ms),
+        "EndTime": format_time(b.end_ms),
+        "Status": 2,
+        "BackupMethod": b.method,
+        "BackId": b.back_id,
+        "DeleteTime": format_time(b.start_ms + 7 * 86_400_000),
+        "BackupRegion": region,
+        "RestoreTime": format_time(b.end_ms),
+    })
+}
+
+pub(crate) fn describe_db_backups(ctx: &Ctx<'_>, p: &Value) -> Result<Value, ApiError> {
+    let instance_id = str_param(p, "InstanceId").unwrap_or_default().to_owned();
+    let method = int_param(p, "BackupMethod");
+    check_method(method)?;
+    let (limit, offset) = paging(p, None, 100)?;
+    let (progress, now, sizes) = (ctx.progress, ctx.now_ms, ctx.shared.sizes);
+    let (mut backups, region) = ctx.shared.with_state(|s| {
+        let changed = s.settle_all(progress, now, sizes);
+        let Some(instance) = s.instance(&instance_id) else {
+            return (Err(ApiError::not_found_instance(&instance_id)), changed);
+        };
+        let region = instance.region.clone();
+        let list: Vec<Backup> = s
+            .backups
+            .iter()
+            .filter(|b| b.instance_id == instance_id)
+            .filter(|b| method.is_none_or(|m| b.method == m))
+            .cloned()
+            .collect();
+        (Ok((list, region)), changed)
+    })?;
+    // Newest first.
+    backups.sort_by(|a, b| b.start_ms.cmp(&a.start_ms).then(b.back_id.cmp(&a.back_id)));
+    let total = backups.len();
+    let list: Vec<Value> = page(backups, limit, offset)
+        .iter()
+        .map(|b| backup_info(b, &region))
+        .collect();
+    Ok(json!({ "BackupList": list, "TotalCount": total }))
+}

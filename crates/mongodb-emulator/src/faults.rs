@@ -1,0 +1,150 @@
+//! Fault injection: what can go wrong on purpose, and the per-action table of
+//! registered faults.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::ANY_ACTION;
+
+/// A misbehaviour to inject, see [`EmulatorHandle::inject`](crate::EmulatorHandle::inject).
+///
+/// Faults are matched on the action name (`X-TC-Action`) after the request has
+/// been read, before any other check; download requests use the key
+/// [`DOWNLOAD_FAULT_KEY`](crate::DOWNLOAD_FAULT_KEY).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Wait this long, then handle the request normally.
+    Latency(Duration),
+    /// Close the connection without answering.
+    Disconnect,
+    /// Answer HTTP 502 with an HTML page, as a failing gateway would.
+    BadGateway,
+    /// Answer this HTTP status with an HTML page.
+    HttpStatus(u16),
+    /// Announce the full length of a normal-looking answer, send only part of it,
+    /// then close the connection.
+    TruncatedBody,
+    /// Answer HTTP 200 with an HTML body instead of JSON.
+    NonJson,
+    /// Answer HTTP 200 with JSON that has no `Response` member.
+    MissingResponse,
+    /// Announce a 1 GiB body, send a few bytes, then close the connection.
+    HugeContentLength,
+    /// Hold the request without answering until
+    /// [`release_hung`](crate::EmulatorHandle::release_hung) (then it is answered
+    /// normally) or until the emulator stops (then the connection is closed).
+    Hang,
+    /// Answer with this API error (HTTP 200, the usual error envelope).
+    Error {
+        /// Error code, e.g. `InternalError` or `RequestLimitExceeded`.
+        code: String,
+        /// Error message.
+        message: String,
+    },
+    /// Send the answer's headers and only this many bytes of its body, then close
+    /// the connection (meant for downloads, to exercise resuming).
+    DropAfterBytes(u64),
+}
+
+impl Fault {
+    /// An [`Fault::Error`] with a generic message.
+    pub fn error(code: impl Into<String>) -> Self {
+        let code = code.into();
+        Fault::Error {
+            message: format!("injected fault: {code}"),
+            code,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    fault: Fault,
+    remaining: Option<u32>,
+}
+
+/// Registered faults by key.
+#[derive(Debug, Default)]
+pub(crate) struct FaultTable {
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+impl FaultTable {
+    pub(crate) fn set(&self, key: &str, fault: Fault, times: Option<u32>) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if times == Some(0) {
+            map.remove(key);
+            return;
+        }
+        map.insert(
+            key.to_owned(),
+            Entry {
+                fault,
+                remaining: times,
+            },
+        );
+    }
+
+    pub(crate) fn clear(&self, key: &str) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+    }
+
+    pub(crate) fn clear_all(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// The fault to apply to one request for `key` (consuming one use of a
+    /// counted fault). API actions fall back to [`ANY_ACTION`].
+    pub(crate) fn take(&self, key: &str, is_api: bool) -> Option<Fault> {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let key = if map.contains_key(key) {
+            key
+        } else if is_api && map.contains_key(ANY_ACTION) {
+            ANY_ACTION
+        } else {
+            return None;
+        };
+        let entry = map.get_mut(key)?;
+        let fault = entry.fault.clone();
+        if let Some(n) = entry.remaining.as_mut() {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(key);
+            }
+        }
+        Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counted_faults_run_out_and_wildcard_applies_to_api_only() {
+        let t = FaultTable::default();
+        t.inject_for_test("A", Fault::error("InternalError"), Some(2));
+        assert!(t.take("A", true).is_some());
+        assert!(t.take("A", true).is_some());
+        assert!(t.take("A", true).is_none());
+        t.inject_for_test(ANY_ACTION, Fault::Disconnect, None);
+        assert_eq!(t.take("B", true), Some(Fault::Disconnect));
+        assert_eq!(t.take("download", false), None);
+        t.clear_all();
+        assert_eq!(t.take("B", true), None);
+    }
+
+    impl FaultTable {
+        fn inject_for_test(&self, key: &str, fault: Fault, times: Option<u32>) {
+            self.set(key, fault, times);
+        }
+    }
+}
