@@ -1,1 +1,110 @@
-//! placeholder
+//! A blocking client for the TencentDB for MongoDB API (service `mongodb`, version
+//! `2019-07-25`), for programs that do not run an async runtime: tools, batch jobs, CLIs,
+//! services on threads.
+//!
+//! What it does for you:
+//!
+//! - **Calls**: one method per action (`client.create_backup_db_instance(&req)`), a generic
+//!   [`Client::call`] over the typed requests of [`models`], and [`Client::call_json`] for
+//!   actions newer than the models. Requests are signed with TC3-HMAC-SHA256, sent as POST with
+//!   a JSON body (or GET, see [`ClientBuilder::http_method`]).
+//! - **Trouble**: one retry loop ([`RetryPolicy`]) that always retries throttling and requests
+//!   that never left the machine, retries ambiguous failures only for idempotent actions (a
+//!   `Create*` is never sent twice unless you opt in), and corrects the clock once when the
+//!   service says the signature is expired. A client-side token bucket per action keeps a busy
+//!   program under the service's 20 requests per second. Responses larger than
+//!   [`ClientBuilder::max_response_size`] are refused without being read.
+//! - **Credentials**: [`ProvideCredentials`] and providers for the environment, the profile
+//!   file, tccli, the CVM role and STS AssumeRole, chained by [`DefaultChain`].
+//! - **Workflows**: waiters ([`Client::wait_async_request`], [`Client::wait_backup_download`]),
+//!   paginators ([`Client::describe_db_backups_iter`], …) and a resumable, verified
+//!   [`Client::download_backup`].
+//!
+//! Logging goes through the `log` facade: method, action, latency, RequestId and retry
+//! decisions. Secret keys, tokens and the `Authorization` header are never logged; bodies only
+//! with [`ClientBuilder::log_bodies`].
+//!
+//! # Example
+//!
+//! Back up an instance and fetch the files, here against the local emulator from the
+//! `mongodb-emulator` crate (drop `endpoint` and `credentials` to talk to the real service
+//! with credentials from the environment):
+//!
+//! ```
+//! use mongodb_client_blocking::models::{
+//!     BackupMethod, CreateBackupDBInstanceRequest, CreateBackupDownloadTaskRequest,
+//!     DescribeDBBackupsRequest, ReplicaSetInfo,
+//! };
+//! use mongodb_client_blocking::{Client, DownloadOptions, WaitOptions};
+//! use std::time::Duration;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = mongodb_emulator::Emulator::builder()
+//! #     .listen("127.0.0.1:0")
+//! #     .progress(mongodb_emulator::Progress::PerPoll)
+//! #     .start()?;
+//! let client = Client::builder()
+//!     .endpoint(emulator.url()) // e.g. http://127.0.0.1:PORT
+//!     .credentials(emulator.credentials())
+//!     .region("ap-guangzhou")
+//!     .build()?;
+//!
+//! let fast = || WaitOptions::new().initial_interval(Duration::from_millis(20));
+//!
+//! let started = client.create_backup_db_instance(
+//!     &CreateBackupDBInstanceRequest::new("cmgo-demo0001", BackupMethod::Logical),
+//! )?;
+//! client.wait_async_request(started.async_request_id.as_deref().unwrap_or_default(), &fast())?;
+//!
+//! let backup = client
+//!     .describe_db_backups_iter(DescribeDBBackupsRequest::new("cmgo-demo0001"))
+//!     .last()
+//!     .expect("one backup")?;
+//! let name = backup.backup_name.unwrap_or_default();
+//! client.create_backup_download_task(&CreateBackupDownloadTaskRequest::new(
+//!     "cmgo-demo0001",
+//!     name.as_str(),
+//!     vec![ReplicaSetInfo::new("cmgo-demo0001_0")],
+//! ))?;
+//! let tasks = client.wait_backup_download("cmgo-demo0001", &name, &fast())?;
+//!
+//! let dir = tempfile::tempdir()?;
+//! for task in &tasks {
+//!     let dest = dir.path().join(format!("{}.tar", task.replica_set_id.as_deref().unwrap_or("backup")));
+//!     let report = client.download_backup(task, &dest, &DownloadOptions::new())?;
+//!     println!("{} ({} bytes)", report.path.display(), report.bytes);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+mod client;
+mod config;
+mod credentials;
+mod download;
+mod generated;
+mod paginate;
+mod ratelimit;
+mod retry;
+mod transport;
+mod waiters;
+
+pub use client::Client;
+pub use config::{
+    CallOptions, ClientBuilder, Language, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_RATE_LIMIT, DEFAULT_ROOT_DOMAIN, DEFAULT_TIMEOUT, INTL_ROOT_DOMAIN,
+};
+pub use credentials::{
+    CvmRoleProvider, DefaultChain, EnvSource, EnvironmentProvider, ProfileFileProvider,
+    ProvideCredentials, StaticProvider, StsAssumeRoleProvider, TccliProvider,
+};
+pub use download::{part_path, DownloadOptions, DownloadProgress, DownloadReport};
+pub use paginate::{Paginator, DEFAULT_PAGE_SIZE};
+pub use retry::RetryPolicy;
+pub use waiters::{Progress, WaitOptions};
+
+pub use mongodb_errors::{Error, ErrorCode, ServiceError, TransportKind};
+pub use mongodb_models as models;
+pub use tc_sign::{Credentials, HttpMethod};

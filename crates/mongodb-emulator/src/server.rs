@@ -882,8 +882,11 @@ fn dispatch(shared: &Shared, req: &HttpRequest, out: &mut TcpStream, close: bool
         )
     });
     let bytes = serde_json::to_vec(&answer).unwrap_or_default();
+    // Like the real service, every API answer carries the server's clock in `Date`, which is
+    // what a client reads to correct its own clock after `AuthFailure.SignatureExpire`.
+    let date = [("Date", util::http_date(shared.now_ms()))];
     match post {
-        None => write_response(out, 200, "application/json", &[], &bytes, close).is_ok(),
+        None => write_response(out, 200, "application/json", &date, &bytes, close).is_ok(),
         Some(f) => {
             let keep = match f {
                 Fault::DropAfterBytes(k) => k.min(bytes.len() as u64) as usize,

@@ -60,6 +60,16 @@ pub(crate) fn now_ms(offset_secs: i64) -> i64 {
     now.saturating_add(offset_secs.saturating_mul(1000))
 }
 
+/// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`) for `ms` since the epoch.
+pub(crate) fn http_date(ms: i64) -> String {
+    let t = OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    t.format(&format).unwrap_or_default()
+}
+
 fn beijing(ms: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)

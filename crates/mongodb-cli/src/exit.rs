@@ -1,0 +1,210 @@
+//! Exit codes, and how a failure is reported on stderr.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | the service answered with an error (or reported an operation as failed) |
+//! | 2 | bad usage or input |
+//! | 3 | network, timeout, HTTP status, malformed or oversized response (and local I/O) |
+//! | 4 | no usable credentials or configuration |
+//!
+//! The mapping from [`mongodb_errors::Error`] lives in [`exit_code`] and nowhere else.
+
+use std::process::ExitCode;
+
+use mongodb_errors::Error;
+
+/// Success.
+pub const SUCCESS: u8 = 0;
+/// The service answered with an error.
+pub const SERVICE: u8 = 1;
+/// Bad usage or input.
+pub const USAGE: u8 = 2;
+/// Network, timeout, HTTP status, malformed or oversized response.
+pub const NETWORK: u8 = 3;
+/// No usable credentials or configuration.
+pub const CONFIG: u8 = 4;
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad usage or input, caught by the CLI itself (exit 2).
+    Usage(String),
+    /// An error from the SDK; the exit code depends on the variant.
+    Sdk(Error),
+    /// A failure the CLI detected with a chosen exit code.
+    Other {
+        /// The process exit code.
+        code: u8,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Sdk(e)
+    }
+}
+
+impl Failure {
+    /// A usage failure (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure::Usage(message.into())
+    }
+
+    /// The process exit code for this failure.
+    pub fn code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => USAGE,
+            Failure::Sdk(e) => exit_code(e),
+            Failure::Other { code, .. } => *code,
+        }
+    }
+
+    /// The one-line message printed after `error: `. Service errors read
+    /// `<Code>: <Message> (RequestId: <id>)`; no variant ever contains a secret.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Usage(m) | Failure::Other { message: m, .. } => m.clone(),
+            Failure::Sdk(e) => e.to_string(),
+        }
+    }
+
+    /// Prints `error: …` on stderr and returns the exit code.
+    pub fn report(&self) -> ExitCode {
+        eprintln!("error: {}", self.message());
+        ExitCode::from(self.code())
+    }
+}
+
+/// The exit code for an SDK error.
+pub fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::Service(_) => SERVICE,
+        Error::InvalidInput { .. } => USAGE,
+        Error::Credentials { .. } | Error::Config { .. } => CONFIG,
+        Error::Transport { .. }
+        | Error::Timeout { .. }
+        | Error::HttpStatus { .. }
+        | Error::MalformedResponse { .. }
+        | Error::ResponseTooLarge { .. }
+        | Error::Io { .. } => NETWORK,
+        // A wait that ended because the service reported the operation as failed is the
+        // service's answer; one that ran out of time is a timeout.
+        Error::Wait { last_status, .. } => {
+            if last_status.as_deref().is_some_and(is_failed_status) {
+                SERVICE
+            } else {
+                NETWORK
+            }
+        }
+        _ => NETWORK,
+    }
+}
+
+/// Whether a waiter's last status names a terminal failure (async request or download task).
+fn is_failed_status(status: &str) -> bool {
+    let s = status.trim().to_ascii_lowercase();
+    s.contains("fail") || s.contains("undo") || s.contains("pause") || s == "3"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mongodb_errors::{ServiceError, TransportKind};
+
+    #[test]
+    fn every_variant_maps() {
+        let service = Error::Service(ServiceError::new(
+            "InvalidParameterValue.NotFoundInstance",
+            "no such instance",
+            Some("req-1".into()),
+        ));
+        assert_eq!(exit_code(&service), 1);
+        let f = Failure::from(service);
+        assert_eq!(
+            f.message(),
+            "InvalidParameterValue.NotFoundInstance: no such instance (RequestId: req-1)"
+        );
+        let cases: Vec<(Error, u8)> = vec![
+            (
+                Error::InvalidInput {
+                    parameter: Some("Limit".into()),
+                    message: "expected an integer".into(),
+                },
+                2,
+            ),
+            (
+                Error::Transport {
+                    kind: TransportKind::Connect,
+                    message: "refused".into(),
+                    sent: false,
+                },
+                3,
+            ),
+            (
+                Error::Timeout {
+                    message: "read".into(),
+                    sent: true,
+                },
+                3,
+            ),
+            (
+                Error::HttpStatus {
+                    status: 502,
+                    snippet: "<html>".into(),
+                    request_id: None,
+                },
+                3,
+            ),
+            (
+                Error::MalformedResponse {
+                    reason: "not JSON".into(),
+                    snippet: "x".into(),
+                    request_id: None,
+                },
+                3,
+            ),
+            (
+                Error::ResponseTooLarge {
+                    limit: 1,
+                    announced: None,
+                },
+                3,
+            ),
+            (
+                Error::Credentials {
+                    message: "none".into(),
+                },
+                4,
+            ),
+            (
+                Error::Config {
+                    message: "bad endpoint".into(),
+                },
+                4,
+            ),
+            (
+                Error::Wait {
+                    message: "failed".into(),
+                    last_status: Some("failed".into()),
+                    request_id: None,
+                },
+                1,
+            ),
+            (
+                Error::Wait {
+                    message: "deadline passed".into(),
+                    last_status: Some("running".into()),
+                    request_id: None,
+                },
+                3,
+            ),
+        ];
+        for (e, code) in cases {
+            assert_eq!(exit_code(&e), code, "{e:?}");
+        }
+        assert_eq!(Failure::usage("x").code(), 2);
+    }
+}

@@ -1,0 +1,268 @@
+//! Request input: `--cli-input-json` and the per-parameter `--<Param>` flags.
+//!
+//! `--cli-input-json` takes inline JSON, `@FILE` (or `file://FILE`), or `-` for stdin, and must
+//! be a JSON object. Each `--<Param> VALUE` flag is converted by the parameter's declared type:
+//! strings stay strings, integers/floats/booleans are converted when the text is unambiguous,
+//! lists and structures are JSON (a list may also be given as repeated flags, one element each).
+//! Flags override keys of the same name from `--cli-input-json`. The merged object is then
+//! checked against the typed request by `mongodb_models::check_request` (in `cli.rs`).
+
+use std::io::Read;
+
+use serde_json::{Map, Value};
+
+/// What a parameter's declared type (`ParamInfo::type_name`) means for flag conversion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamKind {
+    /// Text, taken verbatim.
+    String,
+    /// A whole number.
+    Integer,
+    /// A number that may have a fraction.
+    Float,
+    /// `true` or `false`.
+    Boolean,
+    /// A list of the inner kind.
+    List(Box<ParamKind>),
+    /// A structure, given as a JSON object.
+    Structure,
+}
+
+impl ParamKind {
+    /// Classifies a declared type name such as `String`, `Integer`, `Array of ReplicaSetInfo`.
+    pub fn of(type_name: &str) -> Self {
+        let t = type_name.trim();
+        let lower = t.to_ascii_lowercase();
+        for prefix in ["array of ", "list of "] {
+            if lower.starts_with(prefix) {
+                return Self::List(Box::new(Self::of(&t[prefix.len()..])));
+            }
+        }
+        if let Some(inner) = t.strip_suffix("[]") {
+            return Self::List(Box::new(Self::of(inner)));
+        }
+        if lower.starts_with("vec<") && lower.ends_with('>') {
+            return Self::List(Box::new(Self::of(&t[4..t.len() - 1])));
+        }
+        match lower.as_str() {
+            "string" | "str" | "datetime" | "timestamp" | "date" | "time" => Self::String,
+            "integer" | "int" | "int64" | "uint64" | "int32" | "uint32" | "long" | "i64"
+            | "u64" => Self::Integer,
+            "float" | "double" | "number" | "f64" => Self::Float,
+            "boolean" | "bool" => Self::Boolean,
+            _ => Self::Structure,
+        }
+    }
+}
+
+/// Reads the `--cli-input-json` argument: inline JSON, `@FILE`, `file://FILE` or `-` (stdin).
+pub fn read_cli_input_json(arg: &str, stdin: &mut dyn Read) -> Result<Map<String, Value>, String> {
+    let (text, source) = if arg == "-" {
+        let mut s = String::new();
+        stdin
+            .read_to_string(&mut s)
+            .map_err(|e| format!("--cli-input-json: cannot read stdin: {e}"))?;
+        (s, "stdin".to_string())
+    } else if let Some(path) = arg
+        .strip_prefix('@')
+        .or_else(|| arg.strip_prefix("file://"))
+    {
+        let s = std::fs::read_to_string(path)
+            .map_err(|e| format!("--cli-input-json: cannot read {path}: {e}"))?;
+        (s, path.to_string())
+    } else {
+        (arg.to_string(), "the argument".to_string())
+    };
+    let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| format!("--cli-input-json: {source} is not valid JSON: {e}"))?;
+    match value {
+        Value::Object(map) => Ok(map),
+        other => Err(format!(
+            "--cli-input-json: expected a JSON object of parameters, got {}",
+            kind_name(&other)
+        )),
+    }
+}
+
+/// Converts the raw text(s) given for `--<name>` into the JSON value for the request.
+pub fn flag_value(name: &str, type_name: &str, raw: &[String]) -> Result<Value, String> {
+    let kind = ParamKind::of(type_name);
+    match &kind {
+        ParamKind::List(inner) => {
+            if let [one] = raw {
+                if one.trim_start().starts_with('[') {
+                    return serde_json::from_str(one)
+                        .map_err(|e| format!("--{name} expects a JSON array ({type_name}): {e}"));
+                }
+            }
+            raw.iter()
+                .map(|r| scalar_value(name, type_name, inner, r))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
+        }
+        _ => match raw {
+            [one] => scalar_value(name, type_name, &kind, one),
+            _ => Err(format!("--{name} was given more than once")),
+        },
+    }
+}
+
+/// Converts one text by kind; numbers and booleans only when the text is unambiguous.
+fn scalar_value(name: &str, type_name: &str, kind: &ParamKind, raw: &str) -> Result<Value, String> {
+    let bad =
+        |what: &str| format!("invalid value {raw:?} for --{name}: expected {what} ({type_name})");
+    match kind {
+        ParamKind::String => Ok(Value::String(raw.to_string())),
+        ParamKind::Integer => {
+            let t = raw.trim();
+            if let Ok(i) = t.parse::<i64>() {
+                Ok(Value::from(i))
+            } else if let Ok(u) = t.parse::<u64>() {
+                Ok(Value::from(u))
+            } else {
+                Err(bad("an integer"))
+            }
+        }
+        ParamKind::Float => match raw.trim().parse::<f64>() {
+            Ok(f) if f.is_finite() => serde_json::Number::from_f64(f)
+                .map(Value::Number)
+                .ok_or_else(|| bad("a number")),
+            _ => Err(bad("a number")),
+        },
+        ParamKind::Boolean => match raw.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(bad("true or false")),
+        },
+        ParamKind::Structure | ParamKind::List(_) => {
+            let v: Value = serde_json::from_str(raw)
+                .map_err(|e| format!("--{name} expects JSON ({type_name}): {e}"))?;
+            Ok(v)
+        }
+    }
+}
+
+/// A short name for a JSON value's kind, for messages.
+fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn raw(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(ParamKind::of("String"), ParamKind::String);
+        assert_eq!(ParamKind::of("Integer"), ParamKind::Integer);
+        assert_eq!(ParamKind::of("Boolean"), ParamKind::Boolean);
+        assert_eq!(ParamKind::of("Float"), ParamKind::Float);
+        assert_eq!(ParamKind::of("ReplicaSetInfo"), ParamKind::Structure);
+        assert_eq!(
+            ParamKind::of("Array of ReplicaSetInfo"),
+            ParamKind::List(Box::new(ParamKind::Structure))
+        );
+        assert_eq!(
+            ParamKind::of("Array of Integer"),
+            ParamKind::List(Box::new(ParamKind::Integer))
+        );
+    }
+
+    #[test]
+    fn scalars_convert_when_unambiguous() {
+        assert_eq!(flag_value("N", "Integer", &raw(&["0"])).unwrap(), json!(0));
+        assert_eq!(
+            flag_value("N", "Integer", &raw(&["-3"])).unwrap(),
+            json!(-3)
+        );
+        assert!(flag_value("N", "Integer", &raw(&["x"]))
+            .unwrap_err()
+            .contains("--N"));
+        assert_eq!(
+            flag_value("S", "String", &raw(&["007"])).unwrap(),
+            json!("007")
+        );
+        assert_eq!(
+            flag_value("B", "Boolean", &raw(&["TRUE"])).unwrap(),
+            json!(true)
+        );
+        assert_eq!(
+            flag_value("F", "Float", &raw(&["1.5"])).unwrap(),
+            json!(1.5)
+        );
+        assert!(flag_value("F", "Float", &raw(&["nan"])).is_err());
+    }
+
+    #[test]
+    fn lists_from_json_or_repeats() {
+        assert_eq!(
+            flag_value("Ids", "Array of String", &raw(&["[\"a\",\"b\"]"])).unwrap(),
+            json!(["a", "b"])
+        );
+        assert_eq!(
+            flag_value("Ids", "Array of String", &raw(&["a", "b"])).unwrap(),
+            json!(["a", "b"])
+        );
+        assert_eq!(
+            flag_value("St", "Array of Integer", &raw(&["2", "3"])).unwrap(),
+            json!([2, 3])
+        );
+        assert_eq!(
+            flag_value(
+                "BackupSets",
+                "Array of ReplicaSetInfo",
+                &raw(&["{\"ReplicaSetId\":\"x_0\"}"])
+            )
+            .unwrap(),
+            json!([{"ReplicaSetId": "x_0"}])
+        );
+        assert!(flag_value("L", "Array of String", &raw(&["[oops"])).is_err());
+    }
+
+    #[test]
+    fn structures_are_json() {
+        assert_eq!(
+            flag_value("Filter", "SomeStruct", &raw(&["{\"A\":1}"])).unwrap(),
+            json!({"A": 1})
+        );
+        let err = flag_value("Filter", "SomeStruct", &raw(&["A=1"])).unwrap_err();
+        assert!(err.contains("--Filter expects JSON"), "{err}");
+    }
+
+    #[test]
+    fn cli_input_json_sources() {
+        let mut empty: &[u8] = b"";
+        let m = read_cli_input_json("{\"InstanceId\":\"x\"}", &mut empty).unwrap();
+        assert_eq!(m["InstanceId"], json!("x"));
+
+        let mut stdin: &[u8] = b"{\"Limit\": 2}";
+        let m = read_cli_input_json("-", &mut stdin).unwrap();
+        assert_eq!(m["Limit"], json!(2));
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.json");
+        std::fs::write(&path, "{\"A\": [1]}").unwrap();
+        let m = read_cli_input_json(&format!("@{}", path.display()), &mut empty).unwrap();
+        assert_eq!(m["A"], json!([1]));
+
+        assert!(read_cli_input_json("[1]", &mut empty)
+            .unwrap_err()
+            .contains("object"));
+        assert!(read_cli_input_json("{", &mut empty)
+            .unwrap_err()
+            .contains("not valid JSON"));
+        assert!(read_cli_input_json("@/nonexistent/x.json", &mut empty).is_err());
+    }
+}

@@ -1,0 +1,441 @@
+//! The client and its one retry loop.
+
+use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mongodb_errors::Error;
+use mongodb_models::Action;
+use tc_sign::{HttpMethod, Signer, SigningParams};
+
+use crate::config::{CallOptions, ClientBuilder, Config};
+use crate::credentials::{unix_now, ProvideCredentials};
+use crate::ratelimit::RateLimiter;
+use crate::retry::{classify, Decision};
+use crate::transport;
+
+/// A client of the TencentDB for MongoDB API (`mongodb`, version `2019-07-25`).
+///
+/// Cloning is cheap and every clone shares one connection pool, one signing-key cache, one
+/// rate limiter and one learned clock offset, so create one client and hand clones to threads.
+/// `Client` is `Send + Sync`.
+///
+/// Besides the generic [`call`](Client::call) and [`call_json`](Client::call_json), the client
+/// has one method per action named after it in snake case, e.g.
+/// `client.create_backup_db_instance(&req)`.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    agent: ureq::Agent,
+    signer: Signer,
+    provider: Arc<dyn ProvideCredentials>,
+    limiter: Option<RateLimiter>,
+    /// Seconds to add to the local clock to get the server's, learned from `Date` headers.
+    skew: AtomicI64,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.inner.config;
+        f.debug_struct("Client")
+            .field("endpoint", &c.url)
+            .field("region", &c.region)
+            .field("method", &c.method)
+            .field("credentials", &self.inner.provider)
+            .field("retry", &c.retry)
+            .field("rate_limit", &c.rate_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one call sends: the action and its already-encoded parameters.
+struct Outgoing<'a> {
+    action: &'a str,
+    idempotent: bool,
+    /// POST: the JSON body. GET: the query string.
+    payload: Vec<u8>,
+}
+
+impl Client {
+    /// Start configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: region from `TENCENTCLOUD_REGION`,
+    /// credentials from the [`DefaultChain`](crate::DefaultChain), defaults for the rest.
+    pub fn from_env() -> Result<Client, Error> {
+        Client::builder().build()
+    }
+
+    pub(crate) fn from_parts(
+        config: Config,
+        agent: ureq::Agent,
+        provider: Arc<dyn ProvideCredentials>,
+    ) -> Client {
+        let limiter = config.rate_limit.map(RateLimiter::new);
+        Client {
+            inner: Arc::new(Inner {
+                config,
+                agent,
+                signer: Signer::new(),
+                provider,
+                limiter,
+                skew: AtomicI64::new(0),
+            }),
+        }
+    }
+
+    /// The URL requests go to.
+    pub fn endpoint(&self) -> &str {
+        &self.inner.config.url
+    }
+
+    /// The region sent with every request, if any.
+    pub fn region(&self) -> Option<&str> {
+        self.inner.config.region.as_deref()
+    }
+
+    /// Seconds added to the local clock when signing, learned from the server after an
+    /// `AuthFailure.SignatureExpire` answer (0 until then).
+    pub fn clock_offset_secs(&self) -> i64 {
+        self.inner.skew.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn agent(&self) -> &ureq::Agent {
+        &self.inner.agent
+    }
+
+    /// Call an action with a typed request and decode the typed response.
+    ///
+    /// Retries, rate limiting, signing and decoding are described on
+    /// [`RetryPolicy`](crate::RetryPolicy) and [`ClientBuilder`].
+    pub fn call<A: Action>(&self, req: &A) -> Result<A::Response, Error> {
+        self.call_with(req, &CallOptions::default())
+    }
+
+    /// [`call`](Client::call) with per-call overrides of timeout and retry policy.
+    pub fn call_with<A: Action>(&self, req: &A, opts: &CallOptions) -> Result<A::Response, Error> {
+        let payload = match self.inner.config.method {
+            HttpMethod::Get => mongodb_models::form::encode(req).into_bytes(),
+            _ => serde_json::to_vec(req).map_err(|e| Error::InvalidInput {
+                parameter: None,
+                message: format!("the request could not be encoded as JSON: {e}"),
+            })?,
+        };
+        let out = Outgoing {
+            action: A::NAME,
+            idempotent: A::IDEMPOTENT,
+            payload,
+        };
+        self.execute(&out, opts, |body| {
+            mongodb_models::decode_response::<A::Response>(body).map(|env| {
+                let rid = env.request_id.clone();
+                (env.response, rid)
+            })
+        })
+    }
+
+    /// Call any action by name with JSON parameters (for actions newer than the models) and
+    /// return the response object without the `Response` wrapper.
+    ///
+    /// The action counts as idempotent (retried after ambiguous failures) when the models know
+    /// it as such, or, for unknown actions, when its name starts with `Describe`, `Inquire`,
+    /// `Get` or `List`.
+    pub fn call_json(
+        &self,
+        action: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        self.call_json_with(action, params, &CallOptions::default())
+    }
+
+    /// [`call_json`](Client::call_json) with per-call overrides.
+    pub fn call_json_with(
+        &self,
+        action: &str,
+        params: serde_json::Value,
+        opts: &CallOptions,
+    ) -> Result<serde_json::Value, Error> {
+        if action.is_empty() || !action.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(Error::InvalidInput {
+                parameter: Some("Action".into()),
+                message: format!("{action:?} is not an action name like DescribeDBInstances"),
+            });
+        }
+        let params = match params {
+            serde_json::Value::Null => serde_json::Value::Object(Default::default()),
+            v @ serde_json::Value::Object(_) => v,
+            other => {
+                return Err(Error::InvalidInput {
+                    parameter: None,
+                    message: format!(
+                        "parameters must be a JSON object, got {}",
+                        Error::snippet(other.to_string().as_bytes())
+                    ),
+                })
+            }
+        };
+        let (name, idempotent) = match mongodb_models::find_action(action) {
+            Some(info) => (info.name, info.idempotent),
+            None => {
+                let guess = ["Describe", "Inquire", "Get", "List"]
+                    .iter()
+                    .any(|p| action.starts_with(p));
+                (action, guess)
+            }
+        };
+        let payload = match self.inner.config.method {
+            HttpMethod::Get => mongodb_models::form::encode(&params).into_bytes(),
+            _ => serde_json::to_vec(&params).unwrap_or_default(),
+        };
+        let out = Outgoing {
+            action: name,
+            idempotent,
+            payload,
+        };
+        self.execute(&out, opts, |body| {
+            mongodb_models::decode_response::<serde_json::Value>(body).map(|env| {
+                let rid = env.request_id.clone();
+                (env.response, rid)
+            })
+        })
+    }
+
+    /// The one retry loop.
+    fn execute<T>(
+        &self,
+        out: &Outgoing<'_>,
+        opts: &CallOptions,
+        decode: impl Fn(&[u8]) -> Result<(T, Option<String>), Error>,
+    ) -> Result<T, Error> {
+        let cfg = &self.inner.config;
+        let policy = opts.retry.as_ref().unwrap_or(&cfg.retry);
+        let timeout = opts.timeout.unwrap_or(cfg.timeout);
+        let max_attempts = policy.get_max_attempts();
+        let total = opts
+            .total_timeout
+            .or(cfg.total_timeout)
+            .unwrap_or_else(|| (timeout + policy.backoff_ceiling(max_attempts)) * max_attempts);
+        let idempotent = out.idempotent || policy.get_retry_non_idempotent();
+        let start = Instant::now();
+        let method = cfg.method;
+        let url = match method {
+            HttpMethod::Get if !out.payload.is_empty() => {
+                format!("{}?{}", cfg.url, String::from_utf8_lossy(&out.payload))
+            }
+            _ => cfg.url.clone(),
+        };
+        let mut attempt = 0u32;
+        let mut skew_corrected = false;
+        if cfg.log_bodies {
+            log::trace!(
+                "{} {} request body: {}",
+                method.as_str(),
+                out.action,
+                String::from_utf8_lossy(&out.payload)
+            );
+        }
+        loop {
+            attempt += 1;
+            if let Some(limiter) = &self.inner.limiter {
+                let wait = limiter.reserve(out.action);
+                if !wait.is_zero() {
+                    log::debug!("{}: client-side rate limit, waiting {:?}", out.action, wait);
+                    std::thread::sleep(wait);
+                }
+            }
+            let remaining = total.saturating_sub(start.elapsed());
+            if remaining.is_zero() {
+                return Err(Error::Timeout {
+                    message: format!(
+                        "{} gave up after {:?} (total timeout) before attempt {attempt}",
+                        out.action, total
+                    ),
+                    sent: attempt > 1,
+                });
+            }
+            let attempt_started = Instant::now();
+            let (result, date) = self.attempt(out, &url, timeout.min(remaining), &decode);
+            let elapsed = attempt_started.elapsed();
+            let err = match result {
+                Ok((value, rid)) => {
+                    log::info!(
+                        "{} {} ok in {:?} (attempt {attempt}) RequestId={}",
+                        method.as_str(),
+                        out.action,
+                        elapsed,
+                        rid.as_deref().unwrap_or("-")
+                    );
+                    return Ok(value);
+                }
+                Err(e) => e,
+            };
+            let decision = classify(&err, idempotent);
+            log::info!(
+                "{} {} failed in {:?} (attempt {attempt}/{max_attempts}) RequestId={}: {}",
+                method.as_str(),
+                out.action,
+                elapsed,
+                err.request_id().unwrap_or("-"),
+                err
+            );
+            match decision {
+                Decision::CorrectClock if !skew_corrected => {
+                    let server = date.as_deref().and_then(transport::parse_http_date);
+                    let current = self.inner.skew.load(Ordering::Relaxed);
+                    let useful = server
+                        .map(|s| s - unix_now())
+                        .filter(|o| (o - current).abs() > 30);
+                    match useful {
+                        Some(offset) => {
+                            self.inner.skew.store(offset, Ordering::Relaxed);
+                            skew_corrected = true;
+                            attempt -= 1; // the corrected attempt does not count
+                            log::warn!(
+                                "{}: signature rejected as expired; server clock is {offset:+} s from ours, retrying once with the corrected time",
+                                out.action
+                            );
+                            continue;
+                        }
+                        None => {
+                            log::warn!(
+                                "{}: clock skew reported but the answer's Date header is missing or agrees with our clock; not retrying",
+                                out.action
+                            );
+                            return Err(err);
+                        }
+                    }
+                }
+                Decision::RetryThrottled | Decision::RetryNotSent | Decision::RetryAmbiguous => {
+                    if attempt >= max_attempts {
+                        log::warn!(
+                            "{}: giving up after {attempt} attempt(s): {}",
+                            out.action,
+                            decision.reason()
+                        );
+                        return Err(err);
+                    }
+                    let delay = policy.backoff(attempt);
+                    if start.elapsed() + delay >= total {
+                        log::warn!(
+                            "{}: not retrying ({}): the total timeout {:?} would pass",
+                            out.action,
+                            decision.reason(),
+                            total
+                        );
+                        return Err(err);
+                    }
+                    log::warn!(
+                        "{}: retrying in {:?} ({}), attempt {}/{max_attempts}",
+                        out.action,
+                        delay,
+                        decision.reason(),
+                        attempt + 1
+                    );
+                    std::thread::sleep(delay);
+                }
+                other => {
+                    if other == Decision::StopNotIdempotent {
+                        log::warn!(
+                            "{}: not retrying: {} (enable RetryPolicy::retry_non_idempotent to allow)",
+                            out.action,
+                            other.reason()
+                        );
+                    }
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    /// One signed exchange; returns the decoded result and the server's `Date` header.
+    #[allow(clippy::type_complexity)] // reason: a private helper's tuple, named at its one call site
+    fn attempt<T>(
+        &self,
+        out: &Outgoing<'_>,
+        url: &str,
+        timeout: Duration,
+        decode: &impl Fn(&[u8]) -> Result<(T, Option<String>), Error>,
+    ) -> (Result<(T, Option<String>), Error>, Option<String>) {
+        let cfg = &self.inner.config;
+        let creds = match self.inner.provider.provide() {
+            Ok(c) => c,
+            Err(e) => return (Err(e), None),
+        };
+        let timestamp = unix_now() + self.inner.skew.load(Ordering::Relaxed);
+        let params = SigningParams {
+            path: &cfg.path,
+            region: cfg.region.as_deref(),
+            language: cfg.language.map(|l| l.as_str()),
+            request_client: Some(&cfg.request_client),
+            ..SigningParams::new(
+                cfg.method,
+                mongodb_models::SERVICE,
+                &cfg.host,
+                out.action,
+                mongodb_models::API_VERSION,
+                timestamp,
+                &out.payload,
+            )
+        };
+        let signed = self.inner.signer.sign(&creds, &params);
+        log::debug!(
+            "{} {} -> {} (timestamp {timestamp}, timeout {:?})",
+            cfg.method.as_str(),
+            out.action,
+            cfg.host,
+            timeout
+        );
+        let body: &[u8] = match cfg.method {
+            HttpMethod::Get => &[],
+            _ => &out.payload,
+        };
+        let answer = match transport::exchange(
+            &self.inner.agent,
+            cfg.method,
+            url,
+            &signed.headers,
+            body,
+            timeout,
+            cfg.max_response_size,
+        ) {
+            Ok(a) => a,
+            Err(e) => return (Err(e), None),
+        };
+        if cfg.log_bodies {
+            log::trace!(
+                "{} response body: {}",
+                out.action,
+                String::from_utf8_lossy(&answer.body)
+            );
+        }
+        let result = if answer.status != 200 {
+            Err(Error::HttpStatus {
+                status: answer.status,
+                snippet: Error::snippet(&answer.body),
+                request_id: transport::request_id_in(&answer.body),
+            })
+        } else {
+            decode(&answer.body)
+        };
+        (result, answer.date)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+
+    #[test]
+    fn client_is_send_sync_clone() {
+        assert_send_sync::<Client>();
+    }
+}

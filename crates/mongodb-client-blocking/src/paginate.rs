@@ -1,0 +1,245 @@
+//! Lazy iteration over `Offset`/`Limit` paged actions.
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use mongodb_errors::Error;
+use mongodb_models::{
+    BackupDownloadTask, BackupInfo, DescribeBackupDownloadTaskRequest, DescribeDBBackupsRequest,
+    DescribeDBInstancesRequest, DescribeSlowLogsRequest, InstanceDetail,
+};
+
+use crate::Client;
+
+/// Page size used when the request does not set `Limit` (the largest the service accepts for
+/// these actions).
+pub const DEFAULT_PAGE_SIZE: u64 = 100;
+
+/// One page: the items and the total the service reported, if it did.
+type Page<T> = (Vec<T>, Option<u64>);
+type FetchFn<T> = Box<dyn FnMut(u64, u64) -> Result<Page<T>, Error> + Send>;
+
+/// An iterator over the items of a paged action. Pages are fetched one at a time, only when
+/// the items already fetched run out.
+///
+/// Iteration stops after the last page (an empty or short page, or once `TotalCount` items were
+/// seen). An error is yielded once and ends the iteration.
+///
+/// ```no_run
+/// # fn main() -> Result<(), mongodb_client_blocking::Error> {
+/// use mongodb_client_blocking::{models::DescribeDBBackupsRequest, Client};
+///
+/// let client = Client::from_env()?;
+/// for backup in client.describe_db_backups_iter(DescribeDBBackupsRequest::new("cmgo-demo0001")) {
+///     let backup = backup?;
+///     println!("{:?} {:?}", backup.backup_name, backup.backup_size);
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Paginator<T> {
+    fetch: FetchFn<T>,
+    offset: u64,
+    limit: u64,
+    buffer: VecDeque<T>,
+    done: bool,
+    pages: u32,
+    total: Option<u64>,
+}
+
+impl<T> fmt::Debug for Paginator<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Paginator")
+            .field("offset", &self.offset)
+            .field("limit", &self.limit)
+            .field("pages", &self.pages)
+            .field("total", &self.total)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Paginator<T> {
+    /// A paginator over any paged call: `fetch(offset, limit)` returns one page and the total
+    /// count when the service reports it.
+    pub fn new(
+        offset: u64,
+        limit: u64,
+        fetch: impl FnMut(u64, u64) -> Result<(Vec<T>, Option<u64>), Error> + Send + 'static,
+    ) -> Self {
+        Paginator {
+            fetch: Box::new(fetch),
+            offset,
+            limit: limit.max(1),
+            buffer: VecDeque::new(),
+            done: false,
+            pages: 0,
+            total: None,
+        }
+    }
+
+    /// Pages fetched so far.
+    pub fn pages_fetched(&self) -> u32 {
+        self.pages
+    }
+
+    /// The total number of items the service reported with the last page, if any.
+    pub fn total_count(&self) -> Option<u64> {
+        self.total
+    }
+}
+
+impl<T> Iterator for Paginator<T> {
+    type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Some(Ok(item));
+            }
+            if self.done {
+                return None;
+            }
+            match (self.fetch)(self.offset, self.limit) {
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                Ok((items, total)) => {
+                    self.pages += 1;
+                    let n = items.len() as u64;
+                    self.offset += n;
+                    if total.is_some() {
+                        self.total = total;
+                    }
+                    if n == 0 || n < self.limit || self.total.is_some_and(|t| self.offset >= t) {
+                        self.done = true;
+                    }
+                    self.buffer.extend(items);
+                }
+            }
+        }
+    }
+}
+
+impl Client {
+    /// Every backup of an instance (`DescribeDBBackups`), fetched page by page. The request's
+    /// `Offset` is the starting point and its `Limit` the page size (default
+    /// [`DEFAULT_PAGE_SIZE`]).
+    pub fn describe_db_backups_iter(&self, req: DescribeDBBackupsRequest) -> Paginator<BackupInfo> {
+        let client = self.clone();
+        let start = req.offset.unwrap_or(0);
+        let limit = req.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+        Paginator::new(start, limit, move |offset, limit| {
+            let page = req.clone().with_offset(offset).with_limit(limit);
+            let resp = client.call(&page)?;
+            Ok((resp.backup_list.unwrap_or_default(), resp.total_count))
+        })
+    }
+
+    /// Every instance matching the request's filters (`DescribeDBInstances`), page by page.
+    pub fn describe_db_instances_iter(
+        &self,
+        req: DescribeDBInstancesRequest,
+    ) -> Paginator<InstanceDetail> {
+        let client = self.clone();
+        let start = req.offset.unwrap_or(0);
+        let limit = req.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+        Paginator::new(start, limit, move |offset, limit| {
+            let mut page = req.clone();
+            page.offset = Some(offset);
+            page.limit = Some(limit);
+            let resp = client.call(&page)?;
+            Ok((resp.instance_details.unwrap_or_default(), resp.total_count))
+        })
+    }
+
+    /// Every backup download task matching the request (`DescribeBackupDownloadTask`), page
+    /// by page.
+    pub fn describe_backup_download_task_iter(
+        &self,
+        req: DescribeBackupDownloadTaskRequest,
+    ) -> Paginator<BackupDownloadTask> {
+        let client = self.clone();
+        let start = req.offset.unwrap_or(0).max(0) as u64;
+        let limit = req
+            .limit
+            .filter(|l| *l > 0)
+            .map(|l| l as u64)
+            .unwrap_or(DEFAULT_PAGE_SIZE);
+        Paginator::new(start, limit, move |offset, limit| {
+            let mut page = req.clone();
+            page.offset = Some(offset as i64);
+            page.limit = Some(limit as i64);
+            let resp = client.call(&page)?;
+            Ok((
+                resp.tasks.unwrap_or_default(),
+                resp.total_count.map(|t| t.max(0) as u64),
+            ))
+        })
+    }
+
+    /// Every slow log line in the request's time window (`DescribeSlowLogs`), page by page.
+    pub fn describe_slow_logs_iter(&self, req: DescribeSlowLogsRequest) -> Paginator<String> {
+        let client = self.clone();
+        let start = req.offset.unwrap_or(0);
+        let limit = req.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+        Paginator::new(start, limit, move |offset, limit| {
+            let mut page = req.clone();
+            page.offset = Some(offset);
+            page.limit = Some(limit);
+            let resp = client.call(&page)?;
+            Ok((resp.slow_logs.unwrap_or_default(), resp.count))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stops_on_total_and_short_pages() {
+        let data: Vec<u32> = (0..25).collect();
+        let d = data.clone();
+        let mut p = Paginator::new(0, 10, move |off, lim| {
+            let page: Vec<u32> = d
+                .iter()
+                .skip(off as usize)
+                .take(lim as usize)
+                .copied()
+                .collect();
+            Ok((page, Some(25)))
+        });
+        let got: Vec<u32> = p.by_ref().map(Result::unwrap).collect();
+        assert_eq!(got, data);
+        assert_eq!(p.pages_fetched(), 3);
+        assert_eq!(p.total_count(), Some(25));
+    }
+
+    #[test]
+    fn exact_multiple_without_total_needs_one_empty_page() {
+        let mut p = Paginator::new(0, 5, move |off, _| {
+            Ok(((off..(off + 5).min(10)).collect::<Vec<u64>>(), None))
+        });
+        assert_eq!(p.by_ref().count(), 10);
+        assert_eq!(p.pages_fetched(), 3);
+    }
+
+    #[test]
+    fn error_ends_iteration() {
+        let mut calls = 0;
+        let mut p: Paginator<u8> = Paginator::new(0, 5, move |_, _| {
+            calls += 1;
+            if calls == 1 {
+                Ok((vec![1, 2, 3, 4, 5], None))
+            } else {
+                Err(Error::Config {
+                    message: "x".into(),
+                })
+            }
+        });
+        assert_eq!(p.by_ref().take(5).count(), 5);
+        assert!(p.next().unwrap().is_err());
+        assert!(p.next().is_none());
+    }
+}

@@ -1,0 +1,381 @@
+//! Polling asynchronous operations until they finish.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use mongodb_errors::Error;
+use mongodb_models::{
+    AsyncRequestStatus, BackupDownloadTask, BackupDownloadTaskState,
+    DescribeAsyncRequestInfoRequest, DescribeAsyncRequestInfoResponse,
+    DescribeBackupDownloadTaskRequest,
+};
+
+use crate::Client;
+
+type ProgressFn<'a> = Box<dyn FnMut(&Progress) + 'a>;
+type SleepFn<'a> = Box<dyn Fn(Duration) + 'a>;
+
+/// How a waiter polls: interval with backoff, overall deadline, progress callback.
+///
+/// The first poll happens at once; then the waiter sleeps `initial_interval`, multiplied by
+/// `backoff` after each poll up to `max_interval`, until the operation finishes or `timeout`
+/// has passed (the last poll is made at the deadline).
+///
+/// ```
+/// use std::time::Duration;
+/// use mongodb_client_blocking::WaitOptions;
+///
+/// let opts = WaitOptions::new()
+///     .initial_interval(Duration::from_secs(1))
+///     .backoff(2.0)
+///     .max_interval(Duration::from_secs(20))
+///     .timeout(Duration::from_secs(30 * 60))
+///     .on_progress(|p| eprintln!("poll {}: {} ({:?}%)", p.poll, p.status, p.percent));
+/// # let _ = opts;
+/// ```
+pub struct WaitOptions<'a> {
+    initial_interval: Duration,
+    backoff: f64,
+    max_interval: Duration,
+    timeout: Duration,
+    progress: RefCell<Option<ProgressFn<'a>>>,
+    sleeper: Option<SleepFn<'a>>,
+}
+
+impl fmt::Debug for WaitOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("initial_interval", &self.initial_interval)
+            .field("backoff", &self.backoff)
+            .field("max_interval", &self.max_interval)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for WaitOptions<'_> {
+    /// First interval 2 s, ×1.5 per poll, at most 30 s apart, give up after 2 hours.
+    fn default() -> Self {
+        WaitOptions {
+            initial_interval: Duration::from_secs(2),
+            backoff: 1.5,
+            max_interval: Duration::from_secs(30),
+            timeout: Duration::from_secs(2 * 60 * 60),
+            progress: RefCell::new(None),
+            sleeper: None,
+        }
+    }
+}
+
+impl<'a> WaitOptions<'a> {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Wait before the second poll.
+    pub fn initial_interval(mut self, d: Duration) -> Self {
+        self.initial_interval = d;
+        self
+    }
+
+    /// Factor the interval grows by after each poll (at least 1).
+    pub fn backoff(mut self, factor: f64) -> Self {
+        self.backoff = if factor.is_finite() {
+            factor.max(1.0)
+        } else {
+            1.0
+        };
+        self
+    }
+
+    /// Longest wait between polls.
+    pub fn max_interval(mut self, d: Duration) -> Self {
+        self.max_interval = d;
+        self
+    }
+
+    /// Give up with [`Error::Wait`] (carrying the last status) after this long.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+
+    /// Call `f` after every poll.
+    pub fn on_progress(self, f: impl FnMut(&Progress) + 'a) -> Self {
+        *self.progress.borrow_mut() = Some(Box::new(f));
+        self
+    }
+
+    /// Sleep with `f` instead of [`std::thread::sleep`]. With a custom sleeper the waiter
+    /// measures time as the sum of the sleeps it asked for (not the wall clock), so a test can
+    /// pass a function that returns at once and still reach the deadline.
+    pub fn sleeper(mut self, f: impl Fn(Duration) + 'a) -> Self {
+        self.sleeper = Some(Box::new(f));
+        self
+    }
+}
+
+/// A waiter's state after one poll, passed to [`WaitOptions::on_progress`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Which poll this is (1 for the first).
+    pub poll: u32,
+    /// Time spent waiting so far.
+    pub elapsed: Duration,
+    /// The operation's status: the async request's status (`running`, `success`, …), or for
+    /// backup downloads one `replica set: state percent%` entry per task, comma-separated.
+    pub status: String,
+    /// Completion in percent when the service reports it (the lowest of the tasks' percents).
+    pub percent: Option<i64>,
+    /// The request id of the status query.
+    pub request_id: Option<String>,
+}
+
+/// Drives the poll / sleep / deadline cycle.
+struct Poller<'o, 'a> {
+    opts: &'o WaitOptions<'a>,
+    start: Instant,
+    slept: Duration,
+    interval: Duration,
+    poll: u32,
+}
+
+impl<'o, 'a> Poller<'o, 'a> {
+    fn new(opts: &'o WaitOptions<'a>) -> Self {
+        Poller {
+            opts,
+            start: Instant::now(),
+            slept: Duration::ZERO,
+            interval: opts.initial_interval,
+            poll: 0,
+        }
+    }
+
+    /// Real time, or with a custom sleeper the sum of the sleeps asked for.
+    fn elapsed(&self) -> Duration {
+        if self.opts.sleeper.is_some() {
+            self.slept
+        } else {
+            self.start.elapsed()
+        }
+    }
+
+    fn report(&mut self, status: String, percent: Option<i64>, request_id: Option<String>) {
+        self.poll += 1;
+        let p = Progress {
+            poll: self.poll,
+            elapsed: self.elapsed(),
+            status,
+            percent,
+            request_id,
+        };
+        log::debug!("wait poll {}: {} ({:?})", p.poll, p.status, p.elapsed);
+        if let Some(f) = self.opts.progress.borrow_mut().as_mut() {
+            f(&p);
+        }
+    }
+
+    /// Sleep before the next poll; `false` when the deadline has passed.
+    fn pause(&mut self) -> bool {
+        let elapsed = self.elapsed();
+        if elapsed >= self.opts.timeout {
+            return false;
+        }
+        let d = self.interval.min(self.opts.timeout - elapsed);
+        match &self.opts.sleeper {
+            Some(s) => s(d),
+            None => std::thread::sleep(d),
+        }
+        self.slept += d;
+        self.interval = self
+            .interval
+            .mul_f64(self.opts.backoff)
+            .min(self.opts.max_interval);
+        true
+    }
+}
+
+fn wait_error(message: String, last_status: Option<String>, request_id: Option<String>) -> Error {
+    Error::Wait {
+        message,
+        last_status,
+        request_id,
+    }
+}
+
+fn state_name(s: Option<&BackupDownloadTaskState>) -> String {
+    match s {
+        Some(BackupDownloadTaskState::Waiting) => "waiting".into(),
+        Some(BackupDownloadTaskState::Downloading) => "preparing".into(),
+        Some(BackupDownloadTaskState::Completed) => "completed".into(),
+        Some(BackupDownloadTaskState::Failed) => "failed".into(),
+        Some(BackupDownloadTaskState::WaitingForRetry) => "waiting for retry".into(),
+        Some(other) => format!("state {other}"),
+        None => "unknown".into(),
+    }
+}
+
+impl Client {
+    /// Poll `DescribeAsyncRequestInfo` for `async_request_id` (as returned by
+    /// `CreateBackupDBInstance` and other long operations) until its status is `success`.
+    ///
+    /// Fails with [`Error::Wait`] when the status becomes `failed` or `undoed`, or when the
+    /// deadline passes (with the last status seen). Other statuses (`initial`, `running`,
+    /// `paused`, values unknown to this version) keep the waiter polling.
+    pub fn wait_async_request(
+        &self,
+        async_request_id: &str,
+        opts: &WaitOptions<'_>,
+    ) -> Result<DescribeAsyncRequestInfoResponse, Error> {
+        let req = DescribeAsyncRequestInfoRequest::new(async_request_id);
+        let mut poller = Poller::new(opts);
+        loop {
+            let resp = self.call(&req)?;
+            let status = resp.status.clone();
+            let name = status
+                .as_ref()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| "unknown".into());
+            let rid = Some(resp.request_id.clone()).filter(|r| !r.is_empty());
+            poller.report(name.clone(), None, rid.clone());
+            match status {
+                Some(AsyncRequestStatus::Success) => return Ok(resp),
+                Some(AsyncRequestStatus::Failed) | Some(AsyncRequestStatus::Undoed) => {
+                    return Err(wait_error(
+                        format!("async request {async_request_id} ended as {name}"),
+                        Some(name),
+                        rid,
+                    ))
+                }
+                _ => {}
+            }
+            if !poller.pause() {
+                return Err(wait_error(
+                    format!(
+                        "async request {async_request_id} did not finish within {:?}",
+                        opts.timeout
+                    ),
+                    Some(name),
+                    rid,
+                ));
+            }
+        }
+    }
+
+    /// Poll `DescribeBackupDownloadTask` for the download tasks of `backup_name` until every
+    /// task is completed (status 2) or failed (status 3), and return the tasks (the newest one
+    /// per replica set or shard). Completed tasks carry the download `Url`.
+    ///
+    /// Fails with [`Error::Wait`] if any task failed, or if the deadline passes first. Polling
+    /// also continues while no task exists yet.
+    pub fn wait_backup_download(
+        &self,
+        instance_id: &str,
+        backup_name: &str,
+        opts: &WaitOptions<'_>,
+    ) -> Result<Vec<BackupDownloadTask>, Error> {
+        self.wait_backup_download_for(instance_id, backup_name, &[], opts)
+    }
+
+    /// Like [`wait_backup_download`](Client::wait_backup_download), but waits only for the
+    /// listed replica sets / shards (e.g. `cmgo-xxxx_0`), and keeps polling until a task exists
+    /// for each of them. An empty list means every task of the backup.
+    pub fn wait_backup_download_for(
+        &self,
+        instance_id: &str,
+        backup_name: &str,
+        replica_sets: &[String],
+        opts: &WaitOptions<'_>,
+    ) -> Result<Vec<BackupDownloadTask>, Error> {
+        let req = DescribeBackupDownloadTaskRequest::new(instance_id).with_backup_name(backup_name);
+        let mut poller = Poller::new(opts);
+        loop {
+            // Newest task per replica set.
+            let mut latest: BTreeMap<String, BackupDownloadTask> = BTreeMap::new();
+            for task in self.describe_backup_download_task_iter(req.clone()) {
+                let task = task?;
+                if task
+                    .backup_name
+                    .as_deref()
+                    .is_some_and(|n| !n.is_empty() && n != backup_name)
+                {
+                    continue;
+                }
+                let set = task.replica_set_id.clone().unwrap_or_default();
+                if !replica_sets.is_empty() && !replica_sets.contains(&set) {
+                    continue;
+                }
+                let newer = latest
+                    .get(&set)
+                    .is_none_or(|old| task.create_time >= old.create_time);
+                if newer {
+                    latest.insert(set, task);
+                }
+            }
+            let missing: Vec<&String> = replica_sets
+                .iter()
+                .filter(|s| !latest.contains_key(*s))
+                .collect();
+            let status = if latest.is_empty() {
+                "no download task yet".to_string()
+            } else {
+                latest
+                    .iter()
+                    .map(|(set, t)| {
+                        format!(
+                            "{set}: {} {}%",
+                            state_name(t.status.as_ref()),
+                            t.percent.unwrap_or(0)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let percent = latest.values().map(|t| t.percent.unwrap_or(0)).min();
+            poller.report(status.clone(), percent, None);
+            let terminal = |t: &BackupDownloadTask| {
+                matches!(
+                    t.status,
+                    Some(BackupDownloadTaskState::Completed)
+                        | Some(BackupDownloadTaskState::Failed)
+                )
+            };
+            if !latest.is_empty() && missing.is_empty() && latest.values().all(terminal) {
+                let failed: Vec<&String> = latest
+                    .iter()
+                    .filter(|(_, t)| t.status == Some(BackupDownloadTaskState::Failed))
+                    .map(|(s, _)| s)
+                    .collect();
+                if !failed.is_empty() {
+                    return Err(wait_error(
+                        format!(
+                            "preparing the download of {backup_name} failed for {}",
+                            failed
+                                .iter()
+                                .map(|s| s.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        Some(status),
+                        None,
+                    ));
+                }
+                return Ok(latest.into_values().collect());
+            }
+            if !poller.pause() {
+                return Err(wait_error(
+                    format!(
+                        "the download tasks of {backup_name} were not ready within {:?}",
+                        opts.timeout
+                    ),
+                    Some(status),
+                    None,
+                ));
+            }
+        }
+    }
+}
