@@ -8,16 +8,21 @@
 //!   sizes) and prints the paths, one per line.
 //! * `run` is create → wait → download in one command.
 //!
-//! The waiting and downloading are the client's (`wait_async_request`, `wait_backup_download`,
-//! `download_backup`); this module only strings the calls together and reports progress.
+//! The workflows are the client's (`backup_and_wait`, `replica_set_ids`,
+//! `prepare_backup_download`, `download_backup`, the `describe_db_backups_iter` paginator); this
+//! module only strings the calls together, reports progress and prints results.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde_json::{json, Value};
 
-use mongodb_client_blocking::{DownloadOptions, DownloadProgress, Progress as WaitProgress};
+use mongodb_client_blocking::models::{
+    BackupDownloadTask, BackupDownloadTaskState, BackupInfo, BackupMethod,
+    CreateBackupDBInstanceRequest, DescribeDBBackupsRequest,
+};
+use mongodb_client_blocking::{DownloadOptions, DownloadProgress, Error, Progress as WaitProgress};
 
 use crate::cli::{print_stdout, Globals, Session};
 use crate::exit::{self, Failure};
@@ -135,15 +140,14 @@ pub fn run(g: &Globals, m: &ArgMatches) -> Result<(), Failure> {
     let session = Session::connect(g)?;
     match name {
         "create" => {
-            let method = method_code(sub);
-            let remark = sub.get_one::<String>("remark").map(String::as_str);
+            let req = backup_request(sub, &instance);
             if sub.get_flag("wait") {
-                let created = create_and_wait(&session, &instance, method, remark)?;
+                let created = create_and_wait(&session, &req)?;
                 print_created(g, &instance, &created)
             } else {
-                let resp = start_backup(&session, &instance, method, remark)?;
+                let resp = session.client.create_backup_db_instance(&req)?;
                 print_stdout(&output::render(
-                    &resp,
+                    &to_json(&resp)?,
                     g.output.unwrap_or(OutputFormat::Json),
                 ))
             }
@@ -174,9 +178,7 @@ pub fn run(g: &Globals, m: &ArgMatches) -> Result<(), Failure> {
             print_paths(&paths)
         }
         "run" => {
-            let method = method_code(sub);
-            let remark = sub.get_one::<String>("remark").map(String::as_str);
-            let created = create_and_wait(&session, &instance, method, remark)?;
+            let created = create_and_wait(&session, &backup_request(sub, &instance))?;
             let paths = download(
                 &session,
                 &instance,
@@ -211,13 +213,30 @@ fn replica_sets(m: &ArgMatches) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The wire value of `--method`.
-fn method_code(m: &ArgMatches) -> i64 {
+/// The `--method` as the typed value.
+fn method(m: &ArgMatches) -> BackupMethod {
     match m.get_one::<String>("method").map(String::as_str) {
-        Some("physical") | Some("1") => 1,
-        Some("snapshot") | Some("3") => 3,
-        _ => 0,
+        Some("physical") | Some("1") => BackupMethod::Physical,
+        Some("snapshot") | Some("3") => BackupMethod::Snapshot,
+        _ => BackupMethod::Logical,
     }
+}
+
+/// The `CreateBackupDBInstance` request of `create` and `run`.
+fn backup_request(m: &ArgMatches, instance: &str) -> CreateBackupDBInstanceRequest {
+    let req = CreateBackupDBInstanceRequest::new(instance, method(m));
+    match m.get_one::<String>("remark") {
+        Some(r) => req.with_backup_remark(r.as_str()),
+        None => req,
+    }
+}
+
+/// A typed answer as the JSON object the output formats render.
+fn to_json(v: &impl serde::Serialize) -> Result<Value, Failure> {
+    serde_json::to_value(v).map_err(|e| Failure::Other {
+        code: exit::NETWORK,
+        message: format!("cannot render the answer as JSON: {e}"),
+    })
 }
 
 /// What `create --wait` learned.
@@ -227,100 +246,58 @@ struct Created {
     backup_name: String,
 }
 
-/// `CreateBackupDBInstance`; returns the response object.
-fn start_backup(
-    s: &Session,
-    instance: &str,
-    method: i64,
-    remark: Option<&str>,
-) -> Result<Value, Failure> {
-    let mut params = json!({ "InstanceId": instance, "BackupMethod": method });
-    if let Some(r) = remark {
-        params["BackupRemark"] = json!(r);
-    }
-    Ok(s.client.call_json("CreateBackupDBInstance", params)?)
-}
-
-/// Starts a backup, waits for its async request, and finds the backup it created: the newest
-/// backup of the instance that was not listed before the request.
-fn create_and_wait(
-    s: &Session,
-    instance: &str,
-    method: i64,
-    remark: Option<&str>,
-) -> Result<Created, Failure> {
-    let before: BTreeSet<String> = list_backups(s, instance)?.iter().map(backup_key).collect();
-    let resp = start_backup(s, instance, method, remark)?;
-    let async_request_id = text(&resp["AsyncRequestId"]).ok_or_else(|| Failure::Other {
-        code: exit::NETWORK,
-        message: format!("CreateBackupDBInstance answered without an AsyncRequestId: {resp}"),
-    })?;
-    let task = s.reporter.spinner(
-        &format!("backup {instance}"),
-        &format!("request {async_request_id}: started"),
-    );
-    let opts = s.wait_options().on_progress({
-        let task = task.clone();
-        let id = async_request_id.clone();
-        move |p: &WaitProgress| task.set_message(&format!("request {id}: {}", p.status))
+/// Starts a backup and waits for it with the client's `backup_and_wait`, showing the async
+/// request's status on a spinner (created at the first poll, when the request id is known).
+fn create_and_wait(s: &Session, req: &CreateBackupDBInstanceRequest) -> Result<Created, Failure> {
+    let instance = req.instance_id.as_str();
+    let spinner: RefCell<Option<(String, crate::progress::Task)>> = RefCell::new(None);
+    let opts = s.wait_options().on_progress(|p: &WaitProgress| {
+        let id = p.async_request_id.clone().unwrap_or_default();
+        let message = format!("request {id}: {}", p.status);
+        let mut current = spinner.borrow_mut();
+        match current.as_ref() {
+            Some((_, task)) => task.set_message(&message),
+            None => {
+                let task = s.reporter.spinner(&format!("backup {instance}"), &message);
+                *current = Some((id, task));
+            }
+        }
     });
-    match s.client.wait_async_request(&async_request_id, &opts) {
-        Ok(_) => {}
+    let result = s.client.backup_and_wait(req, &opts);
+    drop(opts);
+    let spinner = spinner.into_inner();
+    match result {
+        Ok(created) => {
+            let backup_name = created.backup.backup_name.clone().unwrap_or_default();
+            if let Some((_, task)) = &spinner {
+                task.finish(&format!("done: {backup_name}"));
+            }
+            Ok(Created {
+                async_request_id: created.async_request_id,
+                backup_name,
+            })
+        }
+        // The request succeeded but no new backup is listed: the service's answer (exit 1).
+        Err(Error::Wait {
+            message,
+            last_status: Some(status),
+            ..
+        }) if status == "success" => {
+            if let Some((id, task)) = &spinner {
+                task.fail(&format!("request {id}: success, but no new backup"));
+            }
+            Err(Failure::Other {
+                code: exit::SERVICE,
+                message,
+            })
+        }
         Err(e) => {
-            task.fail(&format!("request {async_request_id}: failed"));
-            return Err(e.into());
+            if let Some((id, task)) = &spinner {
+                task.fail(&format!("request {id}: failed"));
+            }
+            Err(e.into())
         }
     }
-    let after = list_backups(s, instance)?;
-    let newest = newest_new_backup(&after, &before, method);
-    let Some(backup_name) = newest else {
-        task.fail(&format!(
-            "request {async_request_id}: success, but no new backup"
-        ));
-        return Err(Failure::Other {
-            code: exit::SERVICE,
-            message: format!(
-                "backup request {async_request_id} finished, but no new backup of {instance} is listed"
-            ),
-        });
-    };
-    task.finish(&format!("done: {backup_name}"));
-    Ok(Created {
-        async_request_id,
-        backup_name,
-    })
-}
-
-/// What identifies a backup record: its record id and name (two backups started in the same
-/// minute may share a name).
-fn backup_key(b: &Value) -> String {
-    format!(
-        "{}|{}",
-        text(&b["BackId"]).unwrap_or_default(),
-        text(&b["BackupName"]).unwrap_or_default()
-    )
-}
-
-/// The name of the newest backup in `after` that is not in `before`, preferring backups made
-/// with `method`.
-fn newest_new_backup(after: &[Value], before: &BTreeSet<String>, method: i64) -> Option<String> {
-    let fresh: Vec<&Value> = after
-        .iter()
-        .filter(|b| text(&b["BackupName"]).is_some() && !before.contains(&backup_key(b)))
-        .collect();
-    let same_method: Vec<&Value> = fresh
-        .iter()
-        .copied()
-        .filter(|b| b["BackupMethod"].as_i64() == Some(method))
-        .collect();
-    let pool = if same_method.is_empty() {
-        fresh
-    } else {
-        same_method
-    };
-    pool.into_iter()
-        .max_by_key(|b| text(&b["StartTime"]).unwrap_or_default())
-        .and_then(|b| text(&b["BackupName"]))
 }
 
 /// Prints the result of `create --wait`: the name, or an object with `--output json`.
@@ -335,52 +312,13 @@ fn print_created(g: &Globals, instance: &str, c: &Created) -> Result<(), Failure
     }
 }
 
-/// Every backup of an instance (`DescribeDBBackups`, page by page).
+/// Every backup of an instance (`DescribeDBBackups`, page by page), as JSON objects.
 fn list_backups(s: &Session, instance: &str) -> Result<Vec<Value>, Failure> {
-    const PAGE: usize = 100;
-    let mut all = Vec::new();
-    loop {
-        let resp = s.client.call_json(
-            "DescribeDBBackups",
-            json!({ "InstanceId": instance, "Limit": PAGE, "Offset": all.len() }),
-        )?;
-        let page = match resp.get("BackupList") {
-            Some(Value::Array(items)) => items.clone(),
-            _ => Vec::new(),
-        };
-        let total = resp["TotalCount"].as_u64().map(|t| t as usize);
-        let n = page.len();
-        all.extend(page);
-        if n < PAGE || total.is_some_and(|t| all.len() >= t) {
-            return Ok(all);
-        }
-    }
-}
-
-/// The replica sets (or shards) of an instance, from `DescribeDBInstances`.
-fn instance_replica_sets(s: &Session, instance: &str) -> Result<Vec<String>, Failure> {
-    let resp = s
+    let backups = s
         .client
-        .call_json("DescribeDBInstances", json!({ "InstanceIds": [instance] }))?;
-    let detail = resp["InstanceDetails"]
-        .as_array()
-        .and_then(|l| {
-            l.iter()
-                .find(|i| text(&i["InstanceId"]).as_deref() == Some(instance))
-        })
-        .ok_or_else(|| Failure::Other {
-            code: exit::SERVICE,
-            message: format!("instance {instance} not found"),
-        })?;
-    let sets: Vec<String> = detail["ReplicaSets"]
-        .as_array()
-        .map(|l| l.iter().filter_map(|r| text(&r["ReplicaSetId"])).collect())
-        .unwrap_or_default();
-    if sets.is_empty() {
-        Ok(vec![format!("{instance}_0")])
-    } else {
-        Ok(sets)
-    }
+        .describe_db_backups_iter(DescribeDBBackupsRequest::new(instance))
+        .collect::<Result<Vec<BackupInfo>, Error>>()?;
+    backups.iter().map(to_json).collect()
 }
 
 /// Prepares, waits for and downloads the files of a backup; returns the local paths.
@@ -392,7 +330,7 @@ fn download(
     out: &Path,
 ) -> Result<Vec<PathBuf>, Failure> {
     let sets = if only.is_empty() {
-        instance_replica_sets(s, instance)?
+        s.client.replica_set_ids(instance)?
     } else {
         only.to_vec()
     };
@@ -400,14 +338,6 @@ fn download(
         code: exit::NETWORK,
         message: format!("cannot create {}: {e}", out.display()),
     })?;
-    let backup_sets: Vec<Value> = sets
-        .iter()
-        .map(|id| json!({ "ReplicaSetId": id }))
-        .collect();
-    s.client.call_json(
-        "CreateBackupDownloadTask",
-        json!({ "InstanceId": instance, "BackupName": backup_name, "BackupSets": backup_sets }),
-    )?;
 
     let bars: Vec<_> = sets
         .iter()
@@ -419,25 +349,24 @@ fn download(
             t
         })
         .collect();
-    let opts = s.wait_options().on_progress({
-        let bars = bars.clone();
-        let sets = sets.clone();
-        move |p: &WaitProgress| {
-            let per_task = task_states(&p.status);
-            for (bar, id) in bars.iter().zip(&sets) {
-                match per_task.iter().find(|(set, _, _)| set == id) {
-                    Some((_, state, pct)) => {
-                        bar.set_position(*pct);
-                        bar.set_message(state);
-                    }
-                    None => bar.set_message(&p.status),
+    let opts = s.wait_options().on_progress(|p: &WaitProgress| {
+        for (bar, id) in bars.iter().zip(&sets) {
+            match p
+                .tasks
+                .iter()
+                .find(|t| t.replica_set_id.as_deref() == Some(id.as_str()))
+            {
+                Some(t) => {
+                    bar.set_position(t.percent.unwrap_or(0).clamp(0, 100) as u64);
+                    bar.set_message(&state_label(t));
                 }
+                None => bar.set_message(&p.status),
             }
         }
     });
     let tasks = match s
         .client
-        .wait_backup_download_for(instance, backup_name, &sets, &opts)
+        .prepare_backup_download(instance, backup_name, &sets, &opts)
     {
         Ok(t) => t,
         Err(e) => {
@@ -472,7 +401,7 @@ fn download(
 /// announced size is kept as it is, a `.part` file left by an earlier run is resumed.
 fn download_file(
     s: &Session,
-    task: &mongodb_models::BackupDownloadTask,
+    task: &BackupDownloadTask,
     replica_set: &str,
     dest: &Path,
 ) -> Result<PathBuf, Failure> {
@@ -551,17 +480,17 @@ fn url_extension(url: &str) -> Option<String> {
     ok.then(|| ext.to_string())
 }
 
-/// Splits a download waiter's status (`"<set>: <state> <n>%, …"`) into (set, state, percent).
-fn task_states(status: &str) -> Vec<(String, String, u64)> {
-    status
-        .split(", ")
-        .filter_map(|entry| {
-            let (set, rest) = entry.split_once(": ")?;
-            let (state, pct) = rest.rsplit_once(' ')?;
-            let pct: u64 = pct.strip_suffix('%')?.trim().parse().ok()?;
-            Some((set.to_string(), state.to_string(), pct.min(100)))
-        })
-        .collect()
+/// How a download task's state reads on its progress bar.
+fn state_label(t: &BackupDownloadTask) -> String {
+    match t.status {
+        Some(BackupDownloadTaskState::Waiting) => "waiting".into(),
+        Some(BackupDownloadTaskState::Downloading) => "preparing".into(),
+        Some(BackupDownloadTaskState::Completed) => "completed".into(),
+        Some(BackupDownloadTaskState::Failed) => "failed".into(),
+        Some(BackupDownloadTaskState::WaitingForRetry) => "waiting for retry".into(),
+        Some(other) => format!("state {other}"),
+        None => "unknown".into(),
+    }
 }
 
 /// Prints one path per line on stdout.
@@ -572,15 +501,6 @@ fn print_paths(paths: &[PathBuf]) -> Result<(), Failure> {
         text.push('\n');
     }
     print_stdout(&text)
-}
-
-/// A scalar as text (strings bare, numbers printed), for ids that arrive as either.
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
@@ -616,42 +536,16 @@ mod tests {
     }
 
     #[test]
-    fn waiter_status_splits_per_task() {
+    fn task_states_read_as_before() {
+        let t = |st: BackupDownloadTaskState| BackupDownloadTask::default().with_status(st);
         assert_eq!(
-            task_states("cmgo-x_0: preparing 40%, cmgo-x_1: waiting for retry 0%"),
-            vec![
-                ("cmgo-x_0".to_string(), "preparing".to_string(), 40),
-                ("cmgo-x_1".to_string(), "waiting for retry".to_string(), 0),
-            ]
-        );
-        assert!(task_states("no download task yet").is_empty());
-    }
-
-    #[test]
-    fn the_new_backup_is_found() {
-        let old = json!({"BackId": 1, "BackupName": "x_2024-05-01 10:00", "BackupMethod": 0,
-                         "StartTime": "2024-05-01 10:00:01"});
-        let before: BTreeSet<String> = [backup_key(&old)].into();
-        let same_minute = json!({"BackId": 2, "BackupName": "x_2024-05-01 10:00", "BackupMethod": 0,
-                                 "StartTime": "2024-05-01 10:00:30"});
-        let other_method = json!({"BackId": 3, "BackupName": "x_2024-05-01 10:01", "BackupMethod": 1,
-                                  "StartTime": "2024-05-01 10:01:00"});
-        let after = vec![old.clone(), same_minute, other_method];
-        assert_eq!(
-            newest_new_backup(&after, &before, 0).as_deref(),
-            Some("x_2024-05-01 10:00")
+            state_label(&t(BackupDownloadTaskState::Downloading)),
+            "preparing"
         );
         assert_eq!(
-            newest_new_backup(&after, &before, 1).as_deref(),
-            Some("x_2024-05-01 10:01")
+            state_label(&t(BackupDownloadTaskState::WaitingForRetry)),
+            "waiting for retry"
         );
-        assert_eq!(newest_new_backup(&[old], &before, 0), None);
-    }
-
-    #[test]
-    fn text_of_ids() {
-        assert_eq!(text(&json!(4773)).as_deref(), Some("4773"));
-        assert_eq!(text(&json!("4773")).as_deref(), Some("4773"));
-        assert_eq!(text(&json!(null)), None);
+        assert_eq!(state_label(&BackupDownloadTask::default()), "unknown");
     }
 }

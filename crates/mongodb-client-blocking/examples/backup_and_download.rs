@@ -14,10 +14,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use mongodb_client_blocking::models::{
-    BackupMethod, CreateBackupDBInstanceRequest, CreateBackupDownloadTaskRequest,
-    DescribeDBBackupsRequest, DescribeDBInstancesRequest, ReplicaSetInfo,
-};
+use mongodb_client_blocking::models::{BackupMethod, CreateBackupDBInstanceRequest};
 use mongodb_client_blocking::{Client, DownloadOptions, WaitOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -53,66 +50,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     // Which replica sets / shards the instance has.
-    let info = client.describe_db_instances(
-        &DescribeDBInstancesRequest::new().with_instance_ids(vec![instance.clone()]),
-    )?;
-    let detail = info
-        .instance_details
-        .unwrap_or_default()
-        .into_iter()
-        .next()
-        .ok_or_else(|| format!("instance {instance} not found"))?;
-    let sets: Vec<ReplicaSetInfo> = detail
-        .replica_sets
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|r| r.replica_set_id)
-        .map(ReplicaSetInfo::new)
-        .collect();
-    println!(
-        "{instance}: replica sets {:?}",
-        sets.iter().map(|s| &s.replica_set_id).collect::<Vec<_>>()
-    );
+    let sets = client.replica_set_ids(&instance)?;
+    println!("{instance}: replica sets {sets:?}");
 
-    // 1. Start a backup and wait for it.
-    let before: Vec<String> = client
-        .describe_db_backups_iter(DescribeDBBackupsRequest::new(instance.as_str()))
-        .filter_map(|b| b.ok().and_then(|b| b.backup_name))
-        .collect();
-    let started = client.create_backup_db_instance(&CreateBackupDBInstanceRequest::new(
-        instance.as_str(),
-        BackupMethod::Logical,
-    ))?;
-    let async_id = started
-        .async_request_id
-        .ok_or("no AsyncRequestId in the answer")?;
-    println!("backup started (async request {async_id})");
     let wait = || {
         WaitOptions::new()
             .initial_interval(Duration::from_millis(500))
-            .on_progress(|p| println!("  [{:>5.1}s] {}", p.elapsed.as_secs_f64(), p.status))
+            .on_progress(|p| {
+                if p.tasks.is_empty() {
+                    println!("  [{:>5.1}s] {}", p.elapsed.as_secs_f64(), p.status);
+                }
+                for t in &p.tasks {
+                    let state = t.status.map(|s| format!("{s:?}"));
+                    println!(
+                        "  [{:>5.1}s] {}: {} {}%",
+                        p.elapsed.as_secs_f64(),
+                        t.replica_set_id.as_deref().unwrap_or("?"),
+                        state.as_deref().unwrap_or("unknown"),
+                        t.percent.unwrap_or(0)
+                    );
+                }
+            })
     };
-    client.wait_async_request(&async_id, &wait())?;
 
-    // 2. Find the new backup.
-    let backup = client
-        .describe_db_backups_iter(DescribeDBBackupsRequest::new(instance.as_str()))
-        .filter_map(Result::ok)
-        .filter(|b| b.backup_name.as_ref().is_some_and(|n| !before.contains(n)))
-        .last()
-        .ok_or("the new backup is not listed")?;
-    let name = backup.backup_name.unwrap_or_default();
-    println!("backup {name} is ready");
+    // 1. Start a backup, wait for it, and find the backup it made.
+    let created = client.backup_and_wait(
+        &CreateBackupDBInstanceRequest::new(instance.as_str(), BackupMethod::Logical),
+        &wait(),
+    )?;
+    let name = created.backup.backup_name.unwrap_or_default();
+    println!(
+        "backup {name} is ready (async request {})",
+        created.async_request_id
+    );
 
-    // 3. Prepare the files for download and wait.
-    client.create_backup_download_task(&CreateBackupDownloadTaskRequest::new(
-        instance.as_str(),
-        name.as_str(),
-        sets,
-    ))?;
-    let tasks = client.wait_backup_download(&instance, &name, &wait())?;
+    // 2. Prepare the files of every replica set for download and wait.
+    let tasks = client.prepare_backup_download(&instance, &name, &sets, &wait())?;
 
-    // 4. Download.
+    // 3. Download.
     std::fs::create_dir_all(&dest_dir)?;
     for task in &tasks {
         let set = task

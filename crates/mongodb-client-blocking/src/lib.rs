@@ -16,7 +16,10 @@
 //!   [`ClientBuilder::max_response_size`] are refused without being read.
 //! - **Credentials**: [`ProvideCredentials`] and providers for the environment, the profile
 //!   file, tccli, the CVM role and STS AssumeRole, chained by [`DefaultChain`].
-//! - **Workflows**: waiters ([`Client::wait_async_request`], [`Client::wait_backup_download`]),
+//! - **Workflows**: a backup that is waited for and identified ([`Client::backup_and_wait`]),
+//!   an instance's replica sets ([`Client::replica_set_ids`]), a backup's files prepared for
+//!   download ([`Client::prepare_backup_download`]), waiters ([`Client::wait_async_request`],
+//!   [`Client::wait_backup_download`]) whose progress reports carry typed download tasks,
 //!   paginators ([`Client::describe_db_backups_iter`], …) and a resumable, verified
 //!   [`Client::download_backup`].
 //!
@@ -31,10 +34,7 @@
 //! with credentials from the environment):
 //!
 //! ```
-//! use mongodb_client_blocking::models::{
-//!     BackupMethod, CreateBackupDBInstanceRequest, CreateBackupDownloadTaskRequest,
-//!     DescribeDBBackupsRequest, ReplicaSetInfo,
-//! };
+//! use mongodb_client_blocking::models::{BackupMethod, CreateBackupDBInstanceRequest};
 //! use mongodb_client_blocking::{Client, DownloadOptions, WaitOptions};
 //! use std::time::Duration;
 //!
@@ -51,22 +51,15 @@
 //!
 //! let fast = || WaitOptions::new().initial_interval(Duration::from_millis(20));
 //!
-//! let started = client.create_backup_db_instance(
+//! // Start a backup, wait for it, and find the backup it made.
+//! let created = client.backup_and_wait(
 //!     &CreateBackupDBInstanceRequest::new("cmgo-demo0001", BackupMethod::Logical),
+//!     &fast(),
 //! )?;
-//! client.wait_async_request(started.async_request_id.as_deref().unwrap_or_default(), &fast())?;
+//! let name = created.backup.backup_name.unwrap_or_default();
 //!
-//! let backup = client
-//!     .describe_db_backups_iter(DescribeDBBackupsRequest::new("cmgo-demo0001"))
-//!     .last()
-//!     .expect("one backup")?;
-//! let name = backup.backup_name.unwrap_or_default();
-//! client.create_backup_download_task(&CreateBackupDownloadTaskRequest::new(
-//!     "cmgo-demo0001",
-//!     name.as_str(),
-//!     vec![ReplicaSetInfo::new("cmgo-demo0001_0")],
-//! ))?;
-//! let tasks = client.wait_backup_download("cmgo-demo0001", &name, &fast())?;
+//! // Prepare its files (every replica set / shard of the instance) and wait for them.
+//! let tasks = client.prepare_backup_download("cmgo-demo0001", &name, &[], &fast())?;
 //!
 //! let dir = tempfile::tempdir()?;
 //! for task in &tasks {
@@ -90,6 +83,7 @@ mod ratelimit;
 mod retry;
 mod transport;
 mod waiters;
+mod workflows;
 
 pub use client::Client;
 pub use config::{
@@ -104,6 +98,7 @@ pub use download::{part_path, DownloadOptions, DownloadProgress, DownloadReport}
 pub use paginate::{Paginator, DEFAULT_PAGE_SIZE};
 pub use retry::RetryPolicy;
 pub use waiters::{Progress, WaitOptions};
+pub use workflows::CreatedBackup;
 
 pub use mongodb_errors::{Error, ErrorCode, ServiceError, TransportKind};
 pub use mongodb_models as models;

@@ -119,7 +119,9 @@ impl<'a> WaitOptions<'a> {
 }
 
 /// A waiter's state after one poll, passed to [`WaitOptions::on_progress`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Only the client makes these (the struct is `#[non_exhaustive]`); new fields may appear.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Progress {
     /// Which poll this is (1 for the first).
@@ -133,11 +135,28 @@ pub struct Progress {
     pub percent: Option<i64>,
     /// The request id of the status query.
     pub request_id: Option<String>,
+    /// The async request being waited for: set by
+    /// [`wait_async_request`](Client::wait_async_request) and the workflows built on it
+    /// (such as [`backup_and_wait`](Client::backup_and_wait), where the caller learns the id
+    /// only from here); `None` for backup-download waits.
+    pub async_request_id: Option<String>,
+    /// For backup-download waits ([`wait_backup_download`](Client::wait_backup_download),
+    /// [`wait_backup_download_for`](Client::wait_backup_download_for),
+    /// [`prepare_backup_download`](Client::prepare_backup_download)): the latest download task
+    /// of each replica set or shard as of this poll, typed, ordered by replica set id (empty
+    /// while no task exists yet). Use it rather than parsing [`status`](Progress::status).
+    /// Always empty for async-request waits.
+    pub tasks: Vec<BackupDownloadTask>,
 }
+
+// `BackupDownloadTask` is only `PartialEq` because it is generated, but none of its fields is a
+// floating-point number, so equality is reflexive and `Progress` keeps the `Eq` it always had.
+impl Eq for Progress {}
 
 /// Drives the poll / sleep / deadline cycle.
 struct Poller<'o, 'a> {
     opts: &'o WaitOptions<'a>,
+    async_request_id: Option<String>,
     start: Instant,
     slept: Duration,
     interval: Duration,
@@ -145,9 +164,10 @@ struct Poller<'o, 'a> {
 }
 
 impl<'o, 'a> Poller<'o, 'a> {
-    fn new(opts: &'o WaitOptions<'a>) -> Self {
+    fn new(opts: &'o WaitOptions<'a>, async_request_id: Option<&str>) -> Self {
         Poller {
             opts,
+            async_request_id: async_request_id.map(str::to_string),
             start: Instant::now(),
             slept: Duration::ZERO,
             interval: opts.initial_interval,
@@ -164,7 +184,13 @@ impl<'o, 'a> Poller<'o, 'a> {
         }
     }
 
-    fn report(&mut self, status: String, percent: Option<i64>, request_id: Option<String>) {
+    fn report(
+        &mut self,
+        status: String,
+        percent: Option<i64>,
+        request_id: Option<String>,
+        tasks: Vec<BackupDownloadTask>,
+    ) {
         self.poll += 1;
         let p = Progress {
             poll: self.poll,
@@ -172,6 +198,8 @@ impl<'o, 'a> Poller<'o, 'a> {
             status,
             percent,
             request_id,
+            async_request_id: self.async_request_id.clone(),
+            tasks,
         };
         log::debug!("wait poll {}: {} ({:?})", p.poll, p.status, p.elapsed);
         if let Some(f) = self.opts.progress.borrow_mut().as_mut() {
@@ -232,7 +260,7 @@ impl Client {
         opts: &WaitOptions<'_>,
     ) -> Result<DescribeAsyncRequestInfoResponse, Error> {
         let req = DescribeAsyncRequestInfoRequest::new(async_request_id);
-        let mut poller = Poller::new(opts);
+        let mut poller = Poller::new(opts, Some(async_request_id));
         loop {
             let resp = self.call(&req)?;
             let status = resp.status.clone();
@@ -241,7 +269,7 @@ impl Client {
                 .map(|s| s.as_str().to_string())
                 .unwrap_or_else(|| "unknown".into());
             let rid = Some(resp.request_id.clone()).filter(|r| !r.is_empty());
-            poller.report(name.clone(), None, rid.clone());
+            poller.report(name.clone(), None, rid.clone(), Vec::new());
             match status {
                 Some(AsyncRequestStatus::Success) => return Ok(resp),
                 Some(AsyncRequestStatus::Failed) | Some(AsyncRequestStatus::Undoed) => {
@@ -292,7 +320,7 @@ impl Client {
         opts: &WaitOptions<'_>,
     ) -> Result<Vec<BackupDownloadTask>, Error> {
         let req = DescribeBackupDownloadTaskRequest::new(instance_id).with_backup_name(backup_name);
-        let mut poller = Poller::new(opts);
+        let mut poller = Poller::new(opts, None);
         loop {
             // Newest task per replica set.
             let mut latest: BTreeMap<String, BackupDownloadTask> = BTreeMap::new();
@@ -336,7 +364,12 @@ impl Client {
                     .join(", ")
             };
             let percent = latest.values().map(|t| t.percent.unwrap_or(0)).min();
-            poller.report(status.clone(), percent, None);
+            poller.report(
+                status.clone(),
+                percent,
+                None,
+                latest.values().cloned().collect(),
+            );
             let terminal = |t: &BackupDownloadTask| {
                 matches!(
                     t.status,

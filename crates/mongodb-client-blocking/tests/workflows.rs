@@ -400,3 +400,109 @@ fn download_refuses_tasks_that_are_not_ready() {
     ));
     assert_eq!(mock.count(), 0);
 }
+
+#[test]
+fn download_waits_report_typed_tasks() {
+    use mongodb_client_blocking::models::BackupDownloadTaskState as State;
+    let mock = Mock::start(|_, n| {
+        let tasks = match n {
+            0 => json!([]),
+            1 => json!([task("s_1", 0, 0), task("s_0", 1, 40)]),
+            _ => json!([task("s_0", 2, 100), task("s_1", 2, 100)]),
+        };
+        let total = tasks.as_array().unwrap().len();
+        Reply::ok(json!({"Tasks": tasks, "TotalCount": total}), "rt")
+    });
+    let client = client_for(&mock).build().unwrap();
+    let slept = RefCell::new(Vec::new());
+    let seen = RefCell::new(Vec::new());
+    let opts = instant(&slept).on_progress(|p| {
+        assert_eq!(p.async_request_id, None);
+        let tasks: Vec<(String, Option<State>, Option<i64>)> = p
+            .tasks
+            .iter()
+            .map(|t| (t.replica_set_id.clone().unwrap(), t.status, t.percent))
+            .collect();
+        seen.borrow_mut().push(tasks);
+    });
+    client.wait_backup_download("cmgo-1", "bk1", &opts).unwrap();
+    let seen = seen.borrow();
+    assert_eq!(seen.len(), 3);
+    assert!(seen[0].is_empty());
+    // Ordered by replica set id, whatever the order of the answer.
+    assert_eq!(
+        seen[1],
+        vec![
+            ("s_0".to_string(), Some(State::Downloading), Some(40)),
+            ("s_1".to_string(), Some(State::Waiting), Some(0)),
+        ]
+    );
+    assert!(seen[2]
+        .iter()
+        .all(|(_, s, p)| *s == Some(State::Completed) && *p == Some(100)));
+}
+
+#[test]
+fn backup_and_wait_without_a_new_backup_is_a_wait_error() {
+    use mongodb_client_blocking::models::{BackupMethod, CreateBackupDBInstanceRequest};
+    let mock = Mock::start(|req, _| match req.action() {
+        "DescribeDBBackups" => Reply::ok(
+            json!({"BackupList": [{"BackId": 1, "BackupName": "old", "BackupMethod": 0}],
+                   "TotalCount": 1}),
+            "list",
+        ),
+        "CreateBackupDBInstance" => Reply::ok(json!({"AsyncRequestId": 4773}), "create"),
+        "DescribeAsyncRequestInfo" => Reply::ok(json!({"Status": "success"}), "status"),
+        other => panic!("unexpected {other}"),
+    });
+    let client = client_for(&mock).build().unwrap();
+    let slept = RefCell::new(Vec::new());
+    let err = client
+        .backup_and_wait(
+            &CreateBackupDBInstanceRequest::new("cmgo-1", BackupMethod::Logical),
+            &instant(&slept),
+        )
+        .unwrap_err();
+    match err {
+        Error::Wait {
+            message,
+            last_status,
+            request_id,
+        } => {
+            assert!(
+                message.contains("4773") && message.contains("cmgo-1"),
+                "{message}"
+            );
+            assert_eq!(last_status.as_deref(), Some("success"));
+            assert_eq!(request_id.as_deref(), Some("status"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn backup_and_wait_without_an_async_request_id_is_a_malformed_response() {
+    use mongodb_client_blocking::models::{BackupMethod, CreateBackupDBInstanceRequest};
+    let mock = Mock::start(|req, _| match req.action() {
+        "DescribeDBBackups" => Reply::ok(json!({"BackupList": [], "TotalCount": 0}), "list"),
+        "CreateBackupDBInstance" => Reply::ok(json!({}), "create"),
+        other => panic!("unexpected {other}"),
+    });
+    let client = client_for(&mock).build().unwrap();
+    let slept = RefCell::new(Vec::new());
+    let err = client
+        .backup_and_wait(
+            &CreateBackupDBInstanceRequest::new("cmgo-1", BackupMethod::Logical),
+            &instant(&slept),
+        )
+        .unwrap_err();
+    match err {
+        Error::MalformedResponse {
+            reason, request_id, ..
+        } => {
+            assert!(reason.contains("AsyncRequestId"), "{reason}");
+            assert_eq!(request_id.as_deref(), Some("create"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
