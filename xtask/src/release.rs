@@ -194,7 +194,7 @@ fn check_package_list(krate: &str) -> Result {
     }
     let stray: Vec<&&str> = files
         .iter()
-        .filter(|f| STRAY.iter().any(|s| f.contains(s)))
+        .filter(|f| **f != "Cargo.toml.orig" && STRAY.iter().any(|s| f.contains(s)))
         .collect();
     if !stray.is_empty() {
         return Err(format!(

@@ -416,6 +416,7 @@ impl ClientBuilder {
             .proxy(proxy)
             .max_redirects(0)
             .user_agent(self.request_client.clone())
+            .tls_config(tls_config())
             .build()
             .new_agent();
         let provider: Arc<dyn ProvideCredentials> = match self.provider {
@@ -506,4 +507,18 @@ mod tests {
         assert_eq!("zh_cn".parse::<Language>().unwrap(), Language::ZhCn);
         assert!("fr".parse::<Language>().is_err());
     }
+}
+
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+compile_error!("mongodb-client-blocking needs a TLS backend: enable the `rustls` (default) or `native-tls` feature");
+
+/// TLS for `https://` endpoints, from the crate's feature flags: rustls unless only
+/// `native-tls` is enabled.
+pub(crate) fn tls_config() -> ureq::tls::TlsConfig {
+    let provider = if cfg!(feature = "rustls") {
+        ureq::tls::TlsProvider::Rustls
+    } else {
+        ureq::tls::TlsProvider::NativeTls
+    };
+    ureq::tls::TlsConfig::builder().provider(provider).build()
 }

@@ -47,6 +47,7 @@ pub(crate) fn small_agent(timeout: Duration) -> ureq::Agent {
         .timeout_connect(Some(timeout.min(Duration::from_secs(2))))
         .timeout_global(Some(timeout))
         .proxy(None)
+        .tls_config(crate::config::tls_config())
         .build()
         .new_agent()
 }
