@@ -384,7 +384,7 @@ impl Client {
                 &out.payload,
             )
         };
-        let signed = self.inner.signer.sign(&creds, &params);
+        let signed = self.inner.signer.sign_headers(&creds, &params);
         log::debug!(
             "{} {} -> {} (timestamp {timestamp}, timeout {:?})",
             cfg.method.as_str(),
@@ -400,7 +400,7 @@ impl Client {
             &self.inner.agent,
             cfg.method,
             url,
-            &signed.headers,
+            signed.iter(),
             body,
             timeout,
             cfg.max_response_size,

@@ -477,6 +477,20 @@ pub(crate) fn authority_of(url: &str) -> Result<String, Error> {
     split_url(url).map(|(_, host, _)| host)
 }
 
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+compile_error!("mongodb-client-blocking needs a TLS backend: enable the `rustls` (default) or `native-tls` feature");
+
+/// TLS for `https://` endpoints, from the crate's feature flags: rustls unless only
+/// `native-tls` is enabled.
+pub(crate) fn tls_config() -> ureq::tls::TlsConfig {
+    let provider = if cfg!(feature = "rustls") {
+        ureq::tls::TlsProvider::Rustls
+    } else {
+        ureq::tls::TlsProvider::NativeTls
+    };
+    ureq::tls::TlsConfig::builder().provider(provider).build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,18 +521,4 @@ mod tests {
         assert_eq!("zh_cn".parse::<Language>().unwrap(), Language::ZhCn);
         assert!("fr".parse::<Language>().is_err());
     }
-}
-
-#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
-compile_error!("mongodb-client-blocking needs a TLS backend: enable the `rustls` (default) or `native-tls` feature");
-
-/// TLS for `https://` endpoints, from the crate's feature flags: rustls unless only
-/// `native-tls` is enabled.
-pub(crate) fn tls_config() -> ureq::tls::TlsConfig {
-    let provider = if cfg!(feature = "rustls") {
-        ureq::tls::TlsProvider::Rustls
-    } else {
-        ureq::tls::TlsProvider::NativeTls
-    };
-    ureq::tls::TlsConfig::builder().provider(provider).build()
 }

@@ -19,11 +19,11 @@ pub(crate) struct Answer {
 ///
 /// `headers` come from the signer and are sent as they are (`Host` included), so what is
 /// signed is what is sent.
-pub(crate) fn exchange(
+pub(crate) fn exchange<'h>(
     agent: &ureq::Agent,
     method: HttpMethod,
     url: &str,
-    headers: &[(String, String)],
+    headers: impl IntoIterator<Item = (&'static str, &'h str)>,
     body: &[u8],
     timeout: Duration,
     max: u64,
@@ -36,7 +36,7 @@ pub(crate) fn exchange(
                 .timeout_global(Some(timeout))
                 .build();
             for (k, v) in headers {
-                req = req.header(k.as_str(), v.as_str());
+                req = req.header(k, v);
             }
             req.call()
         }
@@ -47,7 +47,7 @@ pub(crate) fn exchange(
                 .timeout_global(Some(timeout))
                 .build();
             for (k, v) in headers {
-                req = req.header(k.as_str(), v.as_str());
+                req = req.header(k, v);
             }
             req.send(body)
         }

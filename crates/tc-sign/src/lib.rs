@@ -2,12 +2,16 @@
 //! such signatures on the server side.
 //!
 //! The crate turns a description of one API call ([`SigningParams`]) and an API key
-//! ([`Credentials`]) into the exact header set to send ([`SignedRequest`]), including
-//! `Authorization`. It does no I/O and never reads a clock: the request time is an argument,
+//! ([`Credentials`]) into the exact header set to send ([`SignedHeaders`], or
+//! [`SignedRequest`] with every intermediate value), including `Authorization`. It does no I/O and never reads a clock: the request time is an argument,
 //! which keeps signing deterministic and testable. Any HTTP client can send the result.
 //!
 //! - [`sign`] signs one request; [`Signer`] does the same but caches the daily signing key, and
 //!   can be shared between threads.
+//! - [`Signer::sign_headers`] is the fast path for sending requests: it streams the canonical
+//!   request and the string to sign into the hashes instead of assembling them, and returns
+//!   [`SignedHeaders`], which borrows the header values from the parameters and allocates only
+//!   the `Authorization` value.
 //! - [`verify`] checks a received request's signature, for servers and emulators.
 //! - [`canonical_request`], [`string_to_sign`], [`derive_signing_key`], [`signature`] and
 //!   [`authorization`] expose the individual steps, for comparing against other implementations.
@@ -15,6 +19,9 @@
 //! The signed headers are `content-type;host;x-tc-action`. For a POST the body is hashed and the
 //! canonical query string is empty; for a GET the query string is signed exactly as it will be
 //! sent and the payload hash is that of the empty string.
+//!
+//! Dependencies are kept to `hmac`, `sha2` and `zeroize`: the UTC date and the hex encoding are
+//! computed here.
 //!
 //! # Example
 //!
@@ -37,7 +44,12 @@
 //! };
 //!
 //! let signer = Signer::new();
+//! // To send: every header, with one allocation.
+//! let headers = signer.sign_headers(&creds, &params);
+//! assert_eq!(headers.iter().count(), 7);
+//! // To debug: the same headers plus the canonical request, string to sign and signature.
 //! let signed = signer.sign(&creds, &params);
+//! assert_eq!(headers.authorization(), signed.authorization);
 //! assert!(signed.authorization.starts_with(
 //!     "TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2019-02-25/mongodb/tc3_request, \
 //!      SignedHeaders=content-type;host;x-tc-action, Signature="
@@ -66,5 +78,5 @@ pub use params::{
     HttpMethod, ParseHttpMethodError, SignedRequest, SigningParams, CONTENT_TYPE_FORM,
     CONTENT_TYPE_JSON,
 };
-pub use signer::{sign, Signer};
+pub use signer::{sign, SignedHeaders, Signer};
 pub use verify::{verify, ReceivedRequest, Verified, VerifyError, DEFAULT_MAX_SKEW_SECS};

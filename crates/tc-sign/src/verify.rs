@@ -3,11 +3,13 @@
 use std::fmt;
 
 use hmac::Mac;
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::algorithm::{
-    derive_signing_key, hmac_sha256, sha256, utc_date, write_canonical_request,
-    write_string_to_sign, Hex64, ALGORITHM, TERMINATOR, UNSIGNED_PAYLOAD, UNSIGNED_PAYLOAD_HASH,
+    decode_hex32, derive_signing_key, keyed_hmac, sha256, utc_date, write_canonical_request,
+    write_string_to_sign, Decimal, Hex64, ALGORITHM, TERMINATOR, UNSIGNED_PAYLOAD,
+    UNSIGNED_PAYLOAD_HASH,
 };
 use crate::params::RedactedHeaders;
 
@@ -216,9 +218,8 @@ fn parse_authorization(value: &str) -> Result<ParsedAuthorization<'_>, VerifyErr
         }
     }
 
-    let mut sig = [0u8; 32];
-    hex::decode_to_slice(signature_hex, &mut sig)
-        .map_err(|_| malformed("Signature must be 64 hex digits"))?;
+    let sig =
+        decode_hex32(signature_hex).ok_or_else(|| malformed("Signature must be 64 hex digits"))?;
 
     Ok(ParsedAuthorization {
         secret_id,
@@ -323,7 +324,7 @@ pub fn verify(
         body_hash.as_str()
     };
 
-    let mut canonical = Vec::with_capacity(256 + query.len());
+    let mut canonical = Sha256::new();
     write_canonical_request(
         &mut canonical,
         req.method,
@@ -331,21 +332,20 @@ pub fn verify(
         query.as_bytes(),
         header_values,
         parsed.signed_headers_raw,
-        hashed_payload,
+        hashed_payload.as_bytes(),
     );
-    let hashed_canonical = Hex64::new(&sha256(&canonical));
-    let mut string_to_sign = String::with_capacity(160);
-    write_string_to_sign(
-        &mut string_to_sign,
-        timestamp,
-        parsed.date,
-        parsed.service,
-        hashed_canonical.as_str(),
-    );
+    let hashed_canonical = Hex64::new(&canonical.finalize().into());
 
     let key = Zeroizing::new(derive_signing_key(&secret, parsed.date, parsed.service));
-    hmac_sha256(&*key, string_to_sign.as_bytes())
-        .verify_slice(&parsed.signature)
+    let mut mac = keyed_hmac(&*key);
+    write_string_to_sign(
+        &mut mac,
+        &Decimal::new(timestamp),
+        parsed.date.as_bytes(),
+        parsed.service,
+        hashed_canonical.as_bytes(),
+    );
+    mac.verify_slice(&parsed.signature)
         .map_err(|_| VerifyError::SignatureMismatch)?;
 
     Ok(Verified {

@@ -280,3 +280,79 @@ fn signer_is_shareable_across_threads() {
     });
     assert_eq!(signer.cached_keys(), 1);
 }
+
+/// Optional headers and unusual values that [`case`] leaves alone.
+#[derive(Clone, Debug)]
+struct Extras {
+    language: Option<String>,
+    request_client: Option<String>,
+    content_type: Option<String>,
+    path: Option<String>,
+    timestamp: Option<i64>,
+}
+
+fn extras() -> impl Strategy<Value = Extras> {
+    (
+        prop::option::of(prop_oneof![
+            Just("en-US".to_owned()),
+            Just("zh-CN".to_owned())
+        ]),
+        prop::option::of("[ -~]{0,40}"),
+        // Mixed case, surrounding spaces, long values and non-ASCII text all go through the
+        // lower-casing of the canonical request.
+        prop::option::of(prop_oneof![
+            "[ ]{0,2}[A-Za-z/;=+ -]{0,150}[ ]{0,2}",
+            any::<String>().prop_map(|s| format!("application/json; x={s}")),
+        ]),
+        prop::option::of("/[a-z/]{0,10}"),
+        prop::option::of(prop_oneof![
+            i64::MIN..=i64::MAX,
+            -62_167_219_200i64..253_402_300_800
+        ]),
+    )
+        .prop_map(
+            |(language, request_client, content_type, path, timestamp)| Extras {
+                language,
+                request_client,
+                content_type,
+                path,
+                timestamp,
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn sign_headers_yields_exactly_the_headers_of_sign(c in case(), x in extras()) {
+        let creds = c.creds();
+        let base = c.params();
+        let params = SigningParams {
+            language: x.language.as_deref(),
+            request_client: x.request_client.as_deref(),
+            content_type: x.content_type.as_deref().unwrap_or(base.content_type),
+            path: x.path.as_deref().unwrap_or(base.path),
+            timestamp: x.timestamp.unwrap_or(base.timestamp),
+            ..base
+        };
+        let signer = Signer::new();
+        let full = sign(&creds, &params);
+        for _round in 0..2 {
+            let fast = signer.sign_headers(&creds, &params);
+            let produced: Vec<(String, String)> =
+                fast.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
+            prop_assert_eq!(&produced, &full.headers);
+            prop_assert_eq!(fast.authorization(), full.authorization.as_str());
+            prop_assert_eq!(fast.signature(), full.signature.as_str());
+            prop_assert_eq!(fast.header("authorization"), full.header("Authorization"));
+            prop_assert_eq!(&signer.sign(&creds, &params), &full);
+            let debug = format!("{fast:?}");
+            prop_assert!(!debug.contains(&full.signature), "{}", debug);
+            prop_assert!(debug.contains(r#"("Authorization", "** redacted **")"#), "{}", debug);
+            if creds.token().is_some() {
+                prop_assert!(debug.contains(r#"("X-TC-Token", "** redacted **")"#), "{}", debug);
+            }
+        }
+    }
+}

@@ -114,10 +114,10 @@ impl StsAssumeRoleProvider {
                 body.as_bytes(),
             )
         };
-        let signed = self.signer.sign(&base, &params);
+        let signed = self.signer.sign_headers(&base, &params);
         let mut req = self.agent.post(format!("{}/", self.endpoint));
-        for (k, v) in &signed.headers {
-            req = req.header(k.as_str(), v.as_str());
+        for (k, v) in signed.iter() {
+            req = req.header(k, v);
         }
         let mut resp = req.send(body.as_bytes()).map_err(|e| {
             cred_error(format!(
