@@ -8,9 +8,11 @@ use std::process::{Command, ExitCode};
 mod bench;
 mod ci;
 mod codegen;
+mod fuzz;
 mod msrv;
 mod policy;
 mod release;
+mod sdkcheck;
 mod spec;
 
 type Result<T = ()> = std::result::Result<T, String>;
@@ -28,6 +30,9 @@ commands:
   codegen [--check]  regenerate the models (and client methods) from the committed spec
   spec import [--from DIR]
                      merge ../shared/spec/*.api.json into the committed facts-only spec
+  sdk-check          drive the emulator with the official Tencent Cloud Python SDK (needs PyPI)
+  fuzz --smoke [--seconds N] [TARGET…]
+                     run the cargo-fuzz targets in fuzz/ for a bounded time (see fuzz/README.md)
 ";
 
 fn main() -> ExitCode {
@@ -38,7 +43,9 @@ fn main() -> ExitCode {
         Some("deps") => policy::run(&args[1..]),
         Some("msrv") => msrv::run(&args[1..]),
         Some("release") => release::run(&args[1..]),
+        Some("sdk-check") => sdkcheck::run(&args[1..]),
         Some("codegen") => codegen::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("spec") => spec::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");

@@ -163,16 +163,17 @@ pub fn percent_decode(s: &str) -> Result<String, FormError> {
 
 enum Node {
     Leaf(String),
-    Map(BTreeMap<String, Node>),
-    List(BTreeMap<usize, Node>),
+    Parent(BTreeMap<String, Node>),
 }
 
 /// Reverses [`encode`]: rebuilds nested objects and lists from dotted keys. Every leaf is a JSON
 /// string (the typed request decoders accept `"2"` for integers and `"true"` for booleans).
 ///
-/// A numeric key segment makes a list; its items are put in index order (gaps are closed up).
-/// Empty pairs (`&&`) are skipped. A key given twice, or used both as a value and as a parent,
-/// is an error.
+/// A parent whose child segments are all list indexes (`0`, `1`, … written without leading
+/// zeros) becomes a list, its items in index order (gaps are closed up); any other parent
+/// becomes an object. The decision looks at every child, so the order of the pairs never
+/// matters. Empty pairs (`&&`) are skipped. A key given twice, or used both as a value and as a
+/// parent, is an error.
 pub fn decode(query: &str) -> Result<Value, FormError> {
     let query = query.strip_prefix('?').unwrap_or(query);
     let mut root: BTreeMap<String, Node> = BTreeMap::new();
@@ -209,66 +210,35 @@ fn insert(root: &mut BTreeMap<String, Node>, key: &str, value: String) -> Result
             message: "empty segment in a dotted name".into(),
         });
     }
-    let first = segments[0];
-    let rest = &segments[1..];
-    if rest.is_empty() {
-        if root.contains_key(first) {
-            return Err(conflict(key));
-        }
-        root.insert(first.to_string(), Node::Leaf(value));
-        return Ok(());
+    let (last, parents) = segments
+        .split_last()
+        .expect("split yields one segment at least");
+    let mut map = root;
+    for seg in parents {
+        let node = map
+            .entry((*seg).to_string())
+            .or_insert_with(|| Node::Parent(BTreeMap::new()));
+        map = match node {
+            Node::Parent(children) => children,
+            Node::Leaf(_) => return Err(conflict(key)),
+        };
     }
-    let child = root
-        .entry(first.to_string())
-        .or_insert_with(|| new_parent(rest[0]));
-    insert_into(child, rest, value, key)
+    if map.contains_key(*last) {
+        return Err(conflict(key));
+    }
+    map.insert((*last).to_string(), Node::Leaf(value));
+    Ok(())
 }
 
-fn new_parent(next: &str) -> Node {
-    if next.parse::<usize>().is_ok() {
-        Node::List(BTreeMap::new())
+/// A list index as the encoder writes it: decimal digits, no leading zero (but `0` itself).
+fn list_index(seg: &str) -> Option<usize> {
+    let canonical =
+        seg == "0" || (!seg.starts_with('0') && seg.bytes().all(|b| b.is_ascii_digit()));
+    if canonical {
+        seg.parse().ok()
     } else {
-        Node::Map(BTreeMap::new())
+        None
     }
-}
-
-fn insert_into(
-    node: &mut Node,
-    segments: &[&str],
-    value: String,
-    key: &str,
-) -> Result<(), FormError> {
-    let seg = segments[0];
-    let rest = &segments[1..];
-    let slot: &mut Node = match node {
-        Node::Leaf(_) => return Err(conflict(key)),
-        Node::Map(map) => {
-            if rest.is_empty() {
-                if map.contains_key(seg) {
-                    return Err(conflict(key));
-                }
-                map.insert(seg.to_string(), Node::Leaf(value));
-                return Ok(());
-            }
-            map.entry(seg.to_string())
-                .or_insert_with(|| new_parent(rest[0]))
-        }
-        Node::List(items) => {
-            let idx: usize = seg.parse().map_err(|_| FormError {
-                key: key.to_string(),
-                message: format!("`{seg}` is not a list index"),
-            })?;
-            if rest.is_empty() {
-                if items.contains_key(&idx) {
-                    return Err(conflict(key));
-                }
-                items.insert(idx, Node::Leaf(value));
-                return Ok(());
-            }
-            items.entry(idx).or_insert_with(|| new_parent(rest[0]))
-        }
-    };
-    insert_into(slot, rest, value, key)
 }
 
 fn to_map(map: BTreeMap<String, Node>) -> Map<String, Value> {
@@ -278,8 +248,17 @@ fn to_map(map: BTreeMap<String, Node>) -> Map<String, Value> {
 fn to_value(node: Node) -> Value {
     match node {
         Node::Leaf(s) => Value::String(s),
-        Node::Map(m) => Value::Object(to_map(m)),
-        Node::List(items) => Value::Array(items.into_values().map(to_value).collect()),
+        Node::Parent(children) => {
+            if children.keys().all(|k| list_index(k).is_some()) {
+                let items: BTreeMap<usize, Node> = children
+                    .into_iter()
+                    .filter_map(|(k, v)| list_index(&k).map(|i| (i, v)))
+                    .collect();
+                Value::Array(items.into_values().map(to_value).collect())
+            } else {
+                Value::Object(to_map(children))
+            }
+        }
     }
 }
 
