@@ -31,6 +31,12 @@
 //! counts what it has seen ([`EmulatorHandle::stats`]). With
 //! [`EmulatorBuilder::state_file`] the state survives restarts.
 //!
+//! The HTTP/1.1 connection handling (one thread per connection, keep-alive,
+//! limits, request bodies) is the emulator's own, on `std::net`, because the
+//! faults need the raw socket: closing without an answer, announcing a
+//! `Content-Length` and then cutting the body short, dropping a download after
+//! a given number of bytes. Request heads are parsed by `httparse`.
+//!
 //! # Example
 //!
 //! ```

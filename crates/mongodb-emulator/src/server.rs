@@ -1,11 +1,13 @@
 //! The HTTP/1.1 server: accepting connections, reading requests with strict
 //! limits, writing answers, applying faults, and the state shared by all threads.
 //!
-//! The server is a small hand-written HTTP/1.1 implementation over
-//! `std::net` (one thread per connection, keep-alive, `Content-Length` and
-//! chunked request bodies, `Expect: 100-continue`). Owning the socket is what
-//! lets faults such as "close the connection without answering" or "announce
-//! more bytes than are sent, then close" behave exactly as on a real network.
+//! Request heads (request line and header fields) are parsed by `httparse`.
+//! Everything around the parser is our own, over `std::net`: one thread per
+//! connection, keep-alive, the size limits, `Content-Length` and chunked
+//! request bodies, `Expect: 100-continue`. An HTTP server crate would hide the
+//! socket, and the faults need it: "close the connection without answering",
+//! "announce more bytes than are sent, then close" and "drop a download after
+//! K bytes" must behave exactly as they would on a real network.
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -26,9 +28,12 @@ use crate::util::{self, error_envelope, ApiError};
 use crate::{EmulatorBuilder, Progress, Stats};
 
 /// Longest request line accepted.
-const MAX_REQUEST_LINE: u64 = 16 * 1024;
-/// Longest header section accepted (all lines together).
-const MAX_HEADER_BYTES: usize = 64 * 1024;
+const MAX_REQUEST_LINE: usize = 16 * 1024;
+/// Largest request head accepted: the request line and up to 64 KiB of header
+/// fields.
+const MAX_HEAD_BYTES: usize = MAX_REQUEST_LINE + 64 * 1024;
+/// Longest line of chunked-body framing (a chunk size, a trailer field).
+const MAX_CHUNK_LINE: u64 = 64 * 1024;
 /// Most header fields accepted.
 const MAX_HEADERS: usize = 128;
 /// How much of an oversized body is read and thrown away so that the client can
@@ -498,8 +503,8 @@ fn error_body(err: &ApiError) -> Vec<u8> {
     serde_json::to_vec(&error_envelope(err, &util::request_id())).unwrap_or_default()
 }
 
-/// Reads one line ending in `\n` of at most `limit` bytes. `Ok(None)` at a clean
-/// end of stream before any byte.
+/// Reads one line ending in `\n` of at most `limit` bytes (chunked-body
+/// framing). `Ok(None)` at a clean end of stream before any byte.
 fn read_line(reader: &mut impl BufRead, limit: u64) -> Result<Option<Vec<u8>>, ReadError> {
     let mut buf = Vec::new();
     match reader.take(limit).read_until(b'\n', &mut buf) {
@@ -520,10 +525,95 @@ fn read_line(reader: &mut impl BufRead, limit: u64) -> Result<Option<Vec<u8>>, R
     Ok(Some(buf))
 }
 
-fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+/// A request line and its header fields.
+struct Head {
+    method: String,
+    target: String,
+    http10: bool,
+    headers: Vec<(String, String)>,
+}
+
+impl Head {
+    /// Takes what we need from a completely parsed head.
+    fn from_parsed(req: &httparse::Request<'_, '_>) -> Result<Head, ReadError> {
+        let (Some(method), Some(target), Some(version)) = (req.method, req.path, req.version)
+        else {
+            return Err(ReadError::Malformed("incomplete request line".to_owned()));
+        };
+        if !target.starts_with('/') {
+            return Err(ReadError::Malformed(
+                "the request target must start with '/'".to_owned(),
+            ));
+        }
+        let headers = req
+            .headers
+            .iter()
+            .map(|h| match std::str::from_utf8(h.value) {
+                Ok(v) => Ok((h.name.to_owned(), v.trim().to_owned())),
+                Err(_) => Err(ReadError::Malformed("a header is not UTF-8".to_owned())),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Head {
+            method: method.to_owned(),
+            target: target.to_owned(),
+            http10: version == 0,
+            headers,
+        })
+    }
+}
+
+/// Reads and parses a request head, growing a buffer until `httparse` finds it
+/// complete or it reaches [`MAX_HEAD_BYTES`]. Only the head's bytes are taken
+/// from `reader`; whatever follows stays there for the body and the next
+/// request. `Ok(None)` at a clean end of stream before any byte.
+fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Option<Head>, ReadError> {
+    let mut buf = Vec::new();
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return Err(ReadError::Io),
+        };
+        if available.is_empty() {
+            return if buf.is_empty() {
+                Ok(None)
+            } else {
+                Err(ReadError::Io)
+            };
+        }
+        let before = buf.len();
+        let take = available.len().min(MAX_HEAD_BYTES - before);
+        buf.extend_from_slice(&available[..take]);
+        if request_line_len(&buf) > MAX_REQUEST_LINE {
+            return Err(ReadError::Malformed(
+                "the request line is too long".to_owned(),
+            ));
+        }
+        let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut req = httparse::Request::new(&mut fields);
+        match req.parse(&buf) {
+            Ok(httparse::Status::Complete(len)) => {
+                let head = Head::from_parsed(&req)?;
+                reader.consume(len - before);
+                return Ok(Some(head));
+            }
+            Ok(httparse::Status::Partial) if buf.len() >= MAX_HEAD_BYTES => {
+                return Err(ReadError::Malformed(format!(
+                    "the request head is larger than {MAX_HEAD_BYTES} bytes"
+                )));
+            }
+            Ok(httparse::Status::Partial) => reader.consume(take),
+            Err(e) => return Err(ReadError::Malformed(e.to_string())),
+        }
+    }
+}
+
+/// The length of the request line in `buf` (or of as much of it as is there),
+/// after the empty lines that may come before it.
+fn request_line_len(buf: &[u8]) -> usize {
+    let start = buf.iter().position(|b| !b"\r\n".contains(b));
+    let line = &buf[start.unwrap_or(buf.len())..];
+    line.iter().position(|&b| b == b'\n').unwrap_or(line.len())
 }
 
 fn read_request(
@@ -531,60 +621,15 @@ fn read_request(
     out: &mut TcpStream,
     max_body: usize,
 ) -> Result<Option<HttpRequest>, ReadError> {
-    // Request line (empty lines before it are tolerated).
-    let line = loop {
-        match read_line(reader, MAX_REQUEST_LINE)? {
-            None => return Ok(None),
-            Some(l) if l.is_empty() => continue,
-            Some(l) => break l,
-        }
+    let Some(Head {
+        method,
+        target,
+        http10,
+        headers,
+    }) = read_head(reader)?
+    else {
+        return Ok(None);
     };
-    let line = String::from_utf8(line)
-        .map_err(|_| ReadError::Malformed("the request line is not UTF-8".to_owned()))?;
-    let parts: Vec<&str> = line.split(' ').collect();
-    let [method, target, version] = parts[..] else {
-        return Err(ReadError::Malformed("bad request line".to_owned()));
-    };
-    if !is_token(method) {
-        return Err(ReadError::Malformed("bad method".to_owned()));
-    }
-    let http10 = match version {
-        "HTTP/1.1" => false,
-        "HTTP/1.0" => true,
-        _ => return Err(ReadError::Malformed("unsupported HTTP version".to_owned())),
-    };
-    if !target.starts_with('/') {
-        return Err(ReadError::Malformed(
-            "the request target must start with '/'".to_owned(),
-        ));
-    }
-
-    // Header fields.
-    let mut headers = Vec::new();
-    let mut total = 0usize;
-    loop {
-        let Some(l) = read_line(reader, MAX_HEADER_BYTES as u64)? else {
-            return Err(ReadError::Io);
-        };
-        if l.is_empty() {
-            break;
-        }
-        total += l.len();
-        if total > MAX_HEADER_BYTES || headers.len() >= MAX_HEADERS {
-            return Err(ReadError::Malformed(
-                "too many or too large headers".to_owned(),
-            ));
-        }
-        let l = String::from_utf8(l)
-            .map_err(|_| ReadError::Malformed("a header is not UTF-8".to_owned()))?;
-        let Some((name, value)) = l.split_once(':') else {
-            return Err(ReadError::Malformed("a header line has no ':'".to_owned()));
-        };
-        if !is_token(name) {
-            return Err(ReadError::Malformed("bad header name".to_owned()));
-        }
-        headers.push((name.to_owned(), value.trim().to_owned()));
-    }
     let find = |name: &str| {
         headers
             .iter()
@@ -651,11 +696,11 @@ fn read_request(
 
     let (path, query) = match target.split_once('?') {
         Some((p, q)) => (p.to_owned(), q.to_owned()),
-        None => (target.to_owned(), String::new()),
+        None => (target.clone(), String::new()),
     };
     Ok(Some(HttpRequest {
-        method: method.to_owned(),
-        target: target.to_owned(),
+        method,
+        target,
         path,
         query,
         http10,
@@ -686,15 +731,17 @@ fn read_chunked(
         if size == 0 {
             // Trailer fields, then the empty line.
             loop {
-                match read_line(reader, MAX_HEADER_BYTES as u64)? {
+                match read_line(reader, MAX_CHUNK_LINE)? {
                     Some(l) if l.is_empty() => return Ok(()),
                     Some(_) => continue,
                     None => return Err(ReadError::Io),
                 }
             }
         }
-        if body.len() as u64 + size > max as u64 {
-            return Err(ReadError::TooLarge(body.len() as u64 + size));
+        // A chunk size near u64::MAX must not wrap around the limit check.
+        let total = (body.len() as u64).saturating_add(size);
+        if total > max as u64 {
+            return Err(ReadError::TooLarge(total));
         }
         let before = body.len();
         reader
