@@ -869,6 +869,11 @@ fn arg(f: &Field) -> (String, &'static str) {
     }
 }
 
+/// The catch-all member of answers and of the structures inside them: members this version of
+/// the models does not know are kept, and written back unchanged, so nothing the service sends is
+/// lost on a decode/encode round trip.
+const UNKNOWN_FIELDS: &str = "/// Members this version of the models does not know, kept as they arrived (and written back\n/// unchanged when the value is encoded again).\n#[serde(flatten, skip_serializing_if = \"serde_json::Map::is_empty\")]\npub unknown_fields: serde_json::Map<String, serde_json::Value>,\n";
+
 fn can_default(fields: &[Field]) -> bool {
     fields
         .iter()
@@ -930,6 +935,9 @@ fn gen_structs(model: &Model, requests: bool) -> Result<String> {
         for f in &fields {
             doc(&mut s, &field_doc(model, sname, f));
             let _ = writeln!(s, "{}\npub {}: {},", field_attr(f), f.ident, f.ty());
+        }
+        if *role == Role::ResponseSide {
+            s.push_str(UNKNOWN_FIELDS);
         }
         s.push_str("}\n\n");
         gen_impl(&mut s, model, sname, *role, &fields);
@@ -1031,7 +1039,7 @@ fn gen_responses(model: &Model) -> Result<String> {
             d.push_str(text);
             d.push_str("\n\n");
         }
-        d.push_str("Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.");
+        d.push_str("Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.");
         doc(&mut s, &d);
         s.push_str("#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]\n#[non_exhaustive]\n");
         let _ = writeln!(s, "pub struct {sname} {{");
@@ -1039,6 +1047,7 @@ fn gen_responses(model: &Model) -> Result<String> {
             doc(&mut s, &field_doc(model, sname, f));
             let _ = writeln!(s, "{}\npub {}: {},", field_attr(f), f.ident, f.ty());
         }
+        s.push_str(UNKNOWN_FIELDS);
         s.push_str("}\n\n");
         gen_impl(&mut s, model, sname, *role, &fields);
     }

@@ -24,9 +24,11 @@ fn lenient_scalars_in_responses() {
     assert_eq!(task.url, None);
     assert_eq!(task.replica_set_id.as_deref(), Some("7"));
     assert_eq!(task.backup_method, Some(BackupMethod::Snapshot));
+    // A member the models don't know is kept and written back, so nothing is lost.
+    assert_eq!(task.unknown_fields.get("Unheard"), Some(&json!(true)));
     assert_eq!(
         serde_json::to_value(&task).unwrap(),
-        json!({"BackupSize": 102400, "Percent": 20, "Status": 1, "ReplicaSetId": "7", "BackupMethod": 3})
+        json!({"BackupSize": 102400, "Percent": 20, "Status": 1, "ReplicaSetId": "7", "BackupMethod": 3, "Unheard": true})
     );
 
     // Floats accept integers and strings; booleans accept text and 0/1.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=AssignProject>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct AssignProjectResponse {
@@ -29,6 +29,10 @@ pub struct AssignProjectResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl AssignProjectResponse {
@@ -43,7 +47,7 @@ impl AssignProjectResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=CheckDBInstanceElasticCpuScalable>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CheckDBInstanceElasticCpuScalableResponse {
@@ -119,6 +123,10 @@ pub struct CheckDBInstanceElasticCpuScalableResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CheckDBInstanceElasticCpuScalableResponse {
@@ -175,7 +183,7 @@ impl CheckDBInstanceElasticCpuScalableResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=CloseAuditService>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CloseAuditServiceResponse {
@@ -187,13 +195,17 @@ pub struct CloseAuditServiceResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `CreateAccountUser` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=CreateAccountUser>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateAccountUserResponse {
@@ -213,6 +225,10 @@ pub struct CreateAccountUserResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CreateAccountUserResponse {
@@ -227,7 +243,7 @@ impl CreateAccountUserResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=CreateAuditLogFile>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateAuditLogFileResponse {
@@ -247,6 +263,10 @@ pub struct CreateAuditLogFileResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CreateAuditLogFileResponse {
@@ -265,7 +285,7 @@ impl CreateAuditLogFileResponse {
 ///
 /// Pick logical, physical or snapshot with `BackupMethod` (which methods an instance supports depends on its storage). The answer carries an `AsyncRequestId`: poll `DescribeAsyncRequestInfo` with it until the task reports success, then find the new backup with `DescribeDBBackups`. The service allows 20 calls a second.
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateBackupDBInstanceResponse {
@@ -287,6 +307,10 @@ pub struct CreateBackupDBInstanceResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CreateBackupDBInstanceResponse {
@@ -305,7 +329,7 @@ impl CreateBackupDBInstanceResponse {
 ///
 /// Name the backup (`BackupName`, as listed by `DescribeDBBackups`) and the replica sets or shards wanted in `BackupSets` (`<instance id>_0` for a replica set, one entry per shard for a sharded cluster). Poll `DescribeBackupDownloadTask` until each task reaches status 2 (completed); the task then carries the download URL. The service allows 20 calls a second.
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateBackupDownloadTaskResponse {
@@ -322,6 +346,10 @@ pub struct CreateBackupDownloadTaskResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CreateBackupDownloadTaskResponse {
@@ -336,7 +364,7 @@ impl CreateBackupDownloadTaskResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=CreateDBInstanceHour>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateDBInstanceHourResponse {
@@ -364,6 +392,10 @@ pub struct CreateDBInstanceHourResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CreateDBInstanceHourResponse {
@@ -384,7 +416,7 @@ impl CreateDBInstanceHourResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=CreateDBInstanceParamTpl>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateDBInstanceParamTplResponse {
@@ -404,6 +436,10 @@ pub struct CreateDBInstanceParamTplResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CreateDBInstanceParamTplResponse {
@@ -418,7 +454,7 @@ impl CreateDBInstanceParamTplResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=CreateDBInstance>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateDBInstanceResponse {
@@ -446,6 +482,10 @@ pub struct CreateDBInstanceResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CreateDBInstanceResponse {
@@ -466,7 +506,7 @@ impl CreateDBInstanceResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=CreateInstanceRole>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateInstanceRoleResponse {
@@ -486,6 +526,10 @@ pub struct CreateInstanceRoleResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CreateInstanceRoleResponse {
@@ -500,7 +544,7 @@ impl CreateInstanceRoleResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=CreateInstanceUser>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateInstanceUserResponse {
@@ -520,6 +564,10 @@ pub struct CreateInstanceUserResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CreateInstanceUserResponse {
@@ -534,7 +582,7 @@ impl CreateInstanceUserResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=CreateLogDownloadTask>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateLogDownloadTaskResponse {
@@ -554,6 +602,10 @@ pub struct CreateLogDownloadTaskResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CreateLogDownloadTaskResponse {
@@ -568,7 +620,7 @@ impl CreateLogDownloadTaskResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=CreateSlowLogPatternDownloadTask>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateSlowLogPatternDownloadTaskResponse {
@@ -588,6 +640,10 @@ pub struct CreateSlowLogPatternDownloadTaskResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CreateSlowLogPatternDownloadTaskResponse {
@@ -602,7 +658,7 @@ impl CreateSlowLogPatternDownloadTaskResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DeleteAccountUser>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DeleteAccountUserResponse {
@@ -622,6 +678,10 @@ pub struct DeleteAccountUserResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DeleteAccountUserResponse {
@@ -636,7 +696,7 @@ impl DeleteAccountUserResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DeleteAuditLogFile>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DeleteAuditLogFileResponse {
@@ -648,13 +708,17 @@ pub struct DeleteAuditLogFileResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `DeleteDBBackups` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DeleteDBBackups>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DeleteDBBackupsResponse {
@@ -666,13 +730,17 @@ pub struct DeleteDBBackupsResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `DeleteInstanceRole` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DeleteInstanceRole>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DeleteInstanceRoleResponse {
@@ -692,6 +760,10 @@ pub struct DeleteInstanceRoleResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DeleteInstanceRoleResponse {
@@ -706,7 +778,7 @@ impl DeleteInstanceRoleResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DeleteInstanceUser>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DeleteInstanceUserResponse {
@@ -726,6 +798,10 @@ pub struct DeleteInstanceUserResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DeleteInstanceUserResponse {
@@ -740,7 +816,7 @@ impl DeleteInstanceUserResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DeleteLogDownloadTask>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DeleteLogDownloadTaskResponse {
@@ -760,6 +836,10 @@ pub struct DeleteLogDownloadTaskResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DeleteLogDownloadTaskResponse {
@@ -774,7 +854,7 @@ impl DeleteLogDownloadTaskResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeAccountUsers>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeAccountUsersResponse {
@@ -789,6 +869,10 @@ pub struct DescribeAccountUsersResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeAccountUsersResponse {
@@ -803,7 +887,7 @@ impl DescribeAccountUsersResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeAsyncRequestInfo>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeAsyncRequestInfoResponse {
@@ -836,6 +920,10 @@ pub struct DescribeAsyncRequestInfoResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeAsyncRequestInfoResponse {
@@ -862,7 +950,7 @@ impl DescribeAsyncRequestInfoResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeAuditConfig>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeAuditConfigResponse {
@@ -938,6 +1026,10 @@ pub struct DescribeAuditConfigResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeAuditConfigResponse {
@@ -994,7 +1086,7 @@ impl DescribeAuditConfigResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeAuditInstanceList>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeAuditInstanceListResponse {
@@ -1017,6 +1109,10 @@ pub struct DescribeAuditInstanceListResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeAuditInstanceListResponse {
@@ -1037,7 +1133,7 @@ impl DescribeAuditInstanceListResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeAuditLogFiles>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeAuditLogFilesResponse {
@@ -1060,6 +1156,10 @@ pub struct DescribeAuditLogFilesResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeAuditLogFilesResponse {
@@ -1080,7 +1180,7 @@ impl DescribeAuditLogFilesResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeAuditLogs>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeAuditLogsResponse {
@@ -1103,6 +1203,10 @@ pub struct DescribeAuditLogsResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeAuditLogsResponse {
@@ -1123,7 +1227,7 @@ impl DescribeAuditLogsResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeBackupDownloadTask>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeBackupDownloadTaskResponse {
@@ -1146,6 +1250,10 @@ pub struct DescribeBackupDownloadTaskResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeBackupDownloadTaskResponse {
@@ -1166,7 +1274,7 @@ impl DescribeBackupDownloadTaskResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeBackupRules>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeBackupRulesResponse {
@@ -1272,6 +1380,10 @@ pub struct DescribeBackupRulesResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeBackupRulesResponse {
@@ -1352,7 +1464,7 @@ impl DescribeBackupRulesResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeClientConnections>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeClientConnectionsResponse {
@@ -1375,6 +1487,10 @@ pub struct DescribeClientConnectionsResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeClientConnectionsResponse {
@@ -1395,7 +1511,7 @@ impl DescribeClientConnectionsResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeCurrentOp>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeCurrentOpResponse {
@@ -1422,6 +1538,10 @@ pub struct DescribeCurrentOpResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeCurrentOpResponse {
@@ -1442,7 +1562,7 @@ impl DescribeCurrentOpResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeDBBackups>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBBackupsResponse {
@@ -1469,6 +1589,10 @@ pub struct DescribeDBBackupsResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeDBBackupsResponse {
@@ -1489,7 +1613,7 @@ impl DescribeDBBackupsResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeDBInstanceDeal>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstanceDealResponse {
@@ -1541,6 +1665,10 @@ pub struct DescribeDBInstanceDealResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeDBInstanceDealResponse {
@@ -1579,7 +1707,7 @@ impl DescribeDBInstanceDealResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeDBInstanceLogToCLS>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstanceLogToCLSResponse {
@@ -1604,6 +1732,10 @@ pub struct DescribeDBInstanceLogToCLSResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeDBInstanceLogToCLSResponse {
@@ -1630,7 +1762,7 @@ impl DescribeDBInstanceLogToCLSResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeDBInstanceNamespace>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstanceNamespaceResponse {
@@ -1658,6 +1790,10 @@ pub struct DescribeDBInstanceNamespaceResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeDBInstanceNamespaceResponse {
@@ -1678,7 +1814,7 @@ impl DescribeDBInstanceNamespaceResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeDBInstanceNodeProperty>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstanceNodePropertyResponse {
@@ -1707,6 +1843,10 @@ pub struct DescribeDBInstanceNodePropertyResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeDBInstanceNodePropertyResponse {
@@ -1733,7 +1873,7 @@ impl DescribeDBInstanceNodePropertyResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeDBInstanceParamTplDetail>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstanceParamTplDetailResponse {
@@ -1805,6 +1945,10 @@ pub struct DescribeDBInstanceParamTplDetailResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeDBInstanceParamTplDetailResponse {
@@ -1861,7 +2005,7 @@ impl DescribeDBInstanceParamTplDetailResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeDBInstanceParamTpl>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstanceParamTplResponse {
@@ -1884,6 +2028,10 @@ pub struct DescribeDBInstanceParamTplResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeDBInstanceParamTplResponse {
@@ -1904,7 +2052,7 @@ impl DescribeDBInstanceParamTplResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeDBInstanceURL>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstanceURLResponse {
@@ -1919,6 +2067,10 @@ pub struct DescribeDBInstanceURLResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeDBInstanceURLResponse {
@@ -1933,7 +2085,7 @@ impl DescribeDBInstanceURLResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeDBInstances>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstancesResponse {
@@ -1960,6 +2112,10 @@ pub struct DescribeDBInstancesResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeDBInstancesResponse {
@@ -1980,7 +2136,7 @@ impl DescribeDBInstancesResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeDetailedSlowLogs>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDetailedSlowLogsResponse {
@@ -2007,6 +2163,10 @@ pub struct DescribeDetailedSlowLogsResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeDetailedSlowLogsResponse {
@@ -2027,7 +2187,7 @@ impl DescribeDetailedSlowLogsResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeInstanceParams>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceParamsResponse {
@@ -2075,6 +2235,10 @@ pub struct DescribeInstanceParamsResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeInstanceParamsResponse {
@@ -2113,7 +2277,7 @@ impl DescribeInstanceParamsResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeInstanceRoles>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceRolesResponse {
@@ -2136,6 +2300,10 @@ pub struct DescribeInstanceRolesResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeInstanceRolesResponse {
@@ -2156,7 +2324,7 @@ impl DescribeInstanceRolesResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeInstanceSSL>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceSSLResponse {
@@ -2192,6 +2360,10 @@ pub struct DescribeInstanceSSLResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeInstanceSSLResponse {
@@ -2218,7 +2390,7 @@ impl DescribeInstanceSSLResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeInstanceUsers>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceUsersResponse {
@@ -2241,6 +2413,10 @@ pub struct DescribeInstanceUsersResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeInstanceUsersResponse {
@@ -2261,7 +2437,7 @@ impl DescribeInstanceUsersResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeLogDownloadTasks>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeLogDownloadTasksResponse {
@@ -2284,6 +2460,10 @@ pub struct DescribeLogDownloadTasksResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeLogDownloadTasksResponse {
@@ -2304,7 +2484,7 @@ impl DescribeLogDownloadTasksResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeMongodbLogs>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeMongodbLogsResponse {
@@ -2327,6 +2507,10 @@ pub struct DescribeMongodbLogsResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeMongodbLogsResponse {
@@ -2347,7 +2531,7 @@ impl DescribeMongodbLogsResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribePasswordRotation>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribePasswordRotationResponse {
@@ -2359,13 +2543,17 @@ pub struct DescribePasswordRotationResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `DescribeSRVConnectionDomain` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeSRVConnectionDomain>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeSRVConnectionDomainResponse {
@@ -2385,6 +2573,10 @@ pub struct DescribeSRVConnectionDomainResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeSRVConnectionDomainResponse {
@@ -2399,7 +2591,7 @@ impl DescribeSRVConnectionDomainResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeSecurityGroup>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeSecurityGroupResponse {
@@ -2414,6 +2606,10 @@ pub struct DescribeSecurityGroupResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeSecurityGroupResponse {
@@ -2428,7 +2624,7 @@ impl DescribeSecurityGroupResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeSlowLogPatterns>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeSlowLogPatternsResponse {
@@ -2455,6 +2651,10 @@ pub struct DescribeSlowLogPatternsResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeSlowLogPatternsResponse {
@@ -2475,7 +2675,7 @@ impl DescribeSlowLogPatternsResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeSlowLogs>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeSlowLogsResponse {
@@ -2503,6 +2703,10 @@ pub struct DescribeSlowLogsResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeSlowLogsResponse {
@@ -2523,7 +2727,7 @@ impl DescribeSlowLogsResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeSpecInfo>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeSpecInfoResponse {
@@ -2542,6 +2746,10 @@ pub struct DescribeSpecInfoResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeSpecInfoResponse {
@@ -2556,7 +2764,7 @@ impl DescribeSpecInfoResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeTransparentDataEncryptionStatus>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeTransparentDataEncryptionStatusResponse {
@@ -2583,6 +2791,10 @@ pub struct DescribeTransparentDataEncryptionStatusResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DescribeTransparentDataEncryptionStatusResponse {
@@ -2603,7 +2815,7 @@ impl DescribeTransparentDataEncryptionStatusResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DisableSRVConnectionUrl>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DisableSRVConnectionUrlResponse {
@@ -2623,6 +2835,10 @@ pub struct DisableSRVConnectionUrlResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DisableSRVConnectionUrlResponse {
@@ -2637,7 +2853,7 @@ impl DisableSRVConnectionUrlResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DropDBInstanceParamTpl>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DropDBInstanceParamTplResponse {
@@ -2649,13 +2865,17 @@ pub struct DropDBInstanceParamTplResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `EnablePasswordRotation` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=EnablePasswordRotation>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct EnablePasswordRotationResponse {
@@ -2667,13 +2887,17 @@ pub struct EnablePasswordRotationResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `EnableSRVConnectionUrl` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=EnableSRVConnectionUrl>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct EnableSRVConnectionUrlResponse {
@@ -2693,6 +2917,10 @@ pub struct EnableSRVConnectionUrlResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl EnableSRVConnectionUrlResponse {
@@ -2707,7 +2935,7 @@ impl EnableSRVConnectionUrlResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=EnableTransparentDataEncryption>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct EnableTransparentDataEncryptionResponse {
@@ -2727,6 +2955,10 @@ pub struct EnableTransparentDataEncryptionResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl EnableTransparentDataEncryptionResponse {
@@ -2741,7 +2973,7 @@ impl EnableTransparentDataEncryptionResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=EnableWanService>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct EnableWanServiceResponse {
@@ -2761,6 +2993,10 @@ pub struct EnableWanServiceResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl EnableWanServiceResponse {
@@ -2775,7 +3011,7 @@ impl EnableWanServiceResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=FlashBackDBInstance>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct FlashBackDBInstanceResponse {
@@ -2795,6 +3031,10 @@ pub struct FlashBackDBInstanceResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl FlashBackDBInstanceResponse {
@@ -2809,7 +3049,7 @@ impl FlashBackDBInstanceResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=FlushInstanceRouterConfig>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct FlushInstanceRouterConfigResponse {
@@ -2821,13 +3061,17 @@ pub struct FlushInstanceRouterConfigResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `IncreaseDBInstanceConnectionLimit` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=IncreaseDBInstanceConnectionLimit>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct IncreaseDBInstanceConnectionLimitResponse {
@@ -2839,13 +3083,17 @@ pub struct IncreaseDBInstanceConnectionLimitResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `InquirePriceCreateDBInstances` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=InquirePriceCreateDBInstances>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct InquirePriceCreateDBInstancesResponse {
@@ -2860,6 +3108,10 @@ pub struct InquirePriceCreateDBInstancesResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl InquirePriceCreateDBInstancesResponse {
@@ -2874,7 +3126,7 @@ impl InquirePriceCreateDBInstancesResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=InquirePriceModifyDBInstanceSpec>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct InquirePriceModifyDBInstanceSpecResponse {
@@ -2889,6 +3141,10 @@ pub struct InquirePriceModifyDBInstanceSpecResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl InquirePriceModifyDBInstanceSpecResponse {
@@ -2903,7 +3159,7 @@ impl InquirePriceModifyDBInstanceSpecResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=InquirePriceRenewDBInstances>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct InquirePriceRenewDBInstancesResponse {
@@ -2918,6 +3174,10 @@ pub struct InquirePriceRenewDBInstancesResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl InquirePriceRenewDBInstancesResponse {
@@ -2932,7 +3192,7 @@ impl InquirePriceRenewDBInstancesResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=InstanceEnableSSL>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct InstanceEnableSSLResponse {
@@ -2976,6 +3236,10 @@ pub struct InstanceEnableSSLResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl InstanceEnableSSLResponse {
@@ -3008,7 +3272,7 @@ impl InstanceEnableSSLResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=IsolateDBInstance>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct IsolateDBInstanceResponse {
@@ -3028,6 +3292,10 @@ pub struct IsolateDBInstanceResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl IsolateDBInstanceResponse {
@@ -3042,7 +3310,7 @@ impl IsolateDBInstanceResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=KillOps>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct KillOpsResponse {
@@ -3054,13 +3322,17 @@ pub struct KillOpsResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `ModifyAuditService` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=ModifyAuditService>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifyAuditServiceResponse {
@@ -3072,13 +3344,17 @@ pub struct ModifyAuditServiceResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `ModifyBackupExpireTime` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=ModifyBackupExpireTime>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifyBackupExpireTimeResponse {
@@ -3098,6 +3374,10 @@ pub struct ModifyBackupExpireTimeResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ModifyBackupExpireTimeResponse {
@@ -3112,7 +3392,7 @@ impl ModifyBackupExpireTimeResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=ModifyDBInstanceLogToCLS>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifyDBInstanceLogToCLSResponse {
@@ -3124,13 +3404,17 @@ pub struct ModifyDBInstanceLogToCLSResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `ModifyDBInstanceNetworkAddress` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=ModifyDBInstanceNetworkAddress>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifyDBInstanceNetworkAddressResponse {
@@ -3150,6 +3434,10 @@ pub struct ModifyDBInstanceNetworkAddressResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ModifyDBInstanceNetworkAddressResponse {
@@ -3164,7 +3452,7 @@ impl ModifyDBInstanceNetworkAddressResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=ModifyDBInstanceParamTpl>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifyDBInstanceParamTplResponse {
@@ -3176,13 +3464,17 @@ pub struct ModifyDBInstanceParamTplResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `ModifyDBInstanceSecurityGroup` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=ModifyDBInstanceSecurityGroup>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifyDBInstanceSecurityGroupResponse {
@@ -3194,13 +3486,17 @@ pub struct ModifyDBInstanceSecurityGroupResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `ModifyDBInstanceSpec` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=ModifyDBInstanceSpec>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifyDBInstanceSpecResponse {
@@ -3220,6 +3516,10 @@ pub struct ModifyDBInstanceSpecResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ModifyDBInstanceSpecResponse {
@@ -3234,7 +3534,7 @@ impl ModifyDBInstanceSpecResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=ModifyInstanceAz>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifyInstanceAzResponse {
@@ -3254,6 +3554,10 @@ pub struct ModifyInstanceAzResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ModifyInstanceAzResponse {
@@ -3268,7 +3572,7 @@ impl ModifyInstanceAzResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=ModifyInstanceParams>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifyInstanceParamsResponse {
@@ -3296,6 +3600,10 @@ pub struct ModifyInstanceParamsResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ModifyInstanceParamsResponse {
@@ -3316,7 +3624,7 @@ impl ModifyInstanceParamsResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=ModifySRVConnectionUrl>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifySRVConnectionUrlResponse {
@@ -3336,6 +3644,10 @@ pub struct ModifySRVConnectionUrlResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ModifySRVConnectionUrlResponse {
@@ -3350,7 +3662,7 @@ impl ModifySRVConnectionUrlResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=OfflineIsolatedDBInstance>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct OfflineIsolatedDBInstanceResponse {
@@ -3370,6 +3682,10 @@ pub struct OfflineIsolatedDBInstanceResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl OfflineIsolatedDBInstanceResponse {
@@ -3384,7 +3700,7 @@ impl OfflineIsolatedDBInstanceResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=OpenAuditService>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct OpenAuditServiceResponse {
@@ -3396,13 +3712,17 @@ pub struct OpenAuditServiceResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `PromoteDBInstanceToActive` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=PromoteDBInstanceToActive>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct PromoteDBInstanceToActiveResponse {
@@ -3422,6 +3742,10 @@ pub struct PromoteDBInstanceToActiveResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl PromoteDBInstanceToActiveResponse {
@@ -3436,7 +3760,7 @@ impl PromoteDBInstanceToActiveResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=RenameInstance>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct RenameInstanceResponse {
@@ -3448,13 +3772,17 @@ pub struct RenameInstanceResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `RenewDBInstances` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=RenewDBInstances>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct RenewDBInstancesResponse {
@@ -3466,13 +3794,17 @@ pub struct RenewDBInstancesResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `ResetDBInstancePassword` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=ResetDBInstancePassword>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ResetDBInstancePasswordResponse {
@@ -3492,6 +3824,10 @@ pub struct ResetDBInstancePasswordResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ResetDBInstancePasswordResponse {
@@ -3506,7 +3842,7 @@ impl ResetDBInstancePasswordResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=RestartNodes>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct RestartNodesResponse {
@@ -3526,6 +3862,10 @@ pub struct RestartNodesResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl RestartNodesResponse {
@@ -3540,7 +3880,7 @@ impl RestartNodesResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=RestoreDBInstance>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct RestoreDBInstanceResponse {
@@ -3560,6 +3900,10 @@ pub struct RestoreDBInstanceResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl RestoreDBInstanceResponse {
@@ -3574,7 +3918,7 @@ impl RestoreDBInstanceResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=ScaleDownDBInstanceCpu>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ScaleDownDBInstanceCpuResponse {
@@ -3594,6 +3938,10 @@ pub struct ScaleDownDBInstanceCpuResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ScaleDownDBInstanceCpuResponse {
@@ -3608,7 +3956,7 @@ impl ScaleDownDBInstanceCpuResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=ScaleUpDBInstanceCpu>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ScaleUpDBInstanceCpuResponse {
@@ -3628,6 +3976,10 @@ pub struct ScaleUpDBInstanceCpuResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ScaleUpDBInstanceCpuResponse {
@@ -3642,7 +3994,7 @@ impl ScaleUpDBInstanceCpuResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=SetAccountUserPrivilege>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct SetAccountUserPrivilegeResponse {
@@ -3662,6 +4014,10 @@ pub struct SetAccountUserPrivilegeResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl SetAccountUserPrivilegeResponse {
@@ -3676,7 +4032,7 @@ impl SetAccountUserPrivilegeResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=SetBackupRules>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct SetBackupRulesResponse {
@@ -3688,13 +4044,17 @@ pub struct SetBackupRulesResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `SetDBInstanceDeletionProtection` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=SetDBInstanceDeletionProtection>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct SetDBInstanceDeletionProtectionResponse {
@@ -3706,13 +4066,17 @@ pub struct SetDBInstanceDeletionProtectionResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `SetInstanceMaintenance` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=SetInstanceMaintenance>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct SetInstanceMaintenanceResponse {
@@ -3724,13 +4088,17 @@ pub struct SetInstanceMaintenanceResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `TerminateDBInstances` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=TerminateDBInstances>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct TerminateDBInstancesResponse {
@@ -3742,13 +4110,17 @@ pub struct TerminateDBInstancesResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Answer of the `UpdateInstanceRole` action (the object inside `Response`).
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=UpdateInstanceRole>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct UpdateInstanceRoleResponse {
@@ -3768,6 +4140,10 @@ pub struct UpdateInstanceRoleResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl UpdateInstanceRoleResponse {
@@ -3782,7 +4158,7 @@ impl UpdateInstanceRoleResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=UpdateInstanceUser>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct UpdateInstanceUserResponse {
@@ -3802,6 +4178,10 @@ pub struct UpdateInstanceUserResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl UpdateInstanceUserResponse {
@@ -3816,7 +4196,7 @@ impl UpdateInstanceUserResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=UpgradeDBInstanceKernelVersion>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct UpgradeDBInstanceKernelVersionResponse {
@@ -3836,6 +4216,10 @@ pub struct UpgradeDBInstanceKernelVersionResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl UpgradeDBInstanceKernelVersionResponse {
@@ -3850,7 +4234,7 @@ impl UpgradeDBInstanceKernelVersionResponse {
 ///
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=UpgradeDbInstanceVersion>
 ///
-/// Every member is optional so that any answer the service sends decodes; members this version does not know are ignored.
+/// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct UpgradeDbInstanceVersionResponse {
@@ -3870,6 +4254,10 @@ pub struct UpgradeDbInstanceVersionResponse {
         deserialize_with = "crate::lenient::or_default"
     )]
     pub request_id: String,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl UpgradeDbInstanceVersionResponse {

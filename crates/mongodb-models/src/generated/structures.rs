@@ -178,6 +178,10 @@ pub struct AuditInstance {
         deserialize_with = "crate::lenient::opt"
     )]
     pub real_storage: Option<f64>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl AuditInstance {
@@ -368,6 +372,10 @@ pub struct AuditLog {
         deserialize_with = "crate::lenient::opt"
     )]
     pub user: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl AuditLog {
@@ -488,6 +496,10 @@ pub struct AuditLogFile {
         deserialize_with = "crate::lenient::opt"
     )]
     pub progress_rate: Option<u64>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl AuditLogFile {
@@ -797,6 +809,10 @@ pub struct BackupDownloadTask {
         deserialize_with = "crate::lenient::opt"
     )]
     pub bucket: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl BackupDownloadTask {
@@ -894,6 +910,10 @@ pub struct BackupDownloadTaskStatus {
     /// Wire name `Status`: a [`BackupDownloadTaskState`] (0 waiting, 1 downloading, 2 completed, 3 failed, 4 waiting for retry). `None` when absent from the answer.
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BackupDownloadTaskState>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl BackupDownloadTaskStatus {
@@ -1023,6 +1043,10 @@ pub struct BackupInfo {
         deserialize_with = "crate::lenient::opt"
     )]
     pub restore_time: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl BackupInfo {
@@ -1135,6 +1159,10 @@ pub struct BackupTotalSize {
         deserialize_with = "crate::lenient::opt"
     )]
     pub free_quota: Option<i64>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl BackupTotalSize {
@@ -1187,6 +1215,10 @@ pub struct ClientConnection {
         deserialize_with = "crate::lenient::opt"
     )]
     pub internal_service: Option<bool>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ClientConnection {
@@ -1295,6 +1327,10 @@ pub struct CurrentOp {
         deserialize_with = "crate::lenient::opt"
     )]
     pub exec_node: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CurrentOp {
@@ -1381,6 +1417,10 @@ pub struct DBInstanceInfo {
         deserialize_with = "crate::lenient::opt"
     )]
     pub region: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DBInstanceInfo {
@@ -1427,6 +1467,10 @@ pub struct DBInstancePrice {
         deserialize_with = "crate::lenient::opt"
     )]
     pub discount_price: Option<f64>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DBInstancePrice {
@@ -1471,6 +1515,10 @@ pub struct DbURL {
         deserialize_with = "crate::lenient::opt"
     )]
     pub address: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DbURL {
@@ -1509,6 +1557,10 @@ pub struct DeliverSummary {
         deserialize_with = "crate::lenient::opt"
     )]
     pub deliver_sub_type: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DeliverSummary {
@@ -2065,6 +2117,10 @@ pub struct InstanceDetail {
         deserialize_with = "crate::lenient::opt"
     )]
     pub readonly_node_num: Option<u64>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl InstanceDetail {
@@ -2421,6 +2477,10 @@ pub struct InstanceEnumParam {
         deserialize_with = "crate::lenient::opt"
     )]
     pub status: Option<u64>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl InstanceEnumParam {
@@ -2578,6 +2638,10 @@ pub struct InstanceInfo {
     /// Wire name `TagList`: a list of [`TagInfo`] objects. The service may send `null`, which decodes as `None`.
     #[serde(rename = "TagList", default, skip_serializing_if = "Option::is_none")]
     pub tag_list: Option<Vec<TagInfo>>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl InstanceInfo {
@@ -2746,6 +2810,10 @@ pub struct InstanceIntegerParam {
         deserialize_with = "crate::lenient::opt"
     )]
     pub unit: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl InstanceIntegerParam {
@@ -2880,6 +2948,10 @@ pub struct InstanceMultiParam {
         deserialize_with = "crate::lenient::opt"
     )]
     pub value_type: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl InstanceMultiParam {
@@ -3002,6 +3074,10 @@ pub struct InstanceTextParam {
         deserialize_with = "crate::lenient::opt"
     )]
     pub status: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl InstanceTextParam {
@@ -3122,6 +3198,10 @@ pub struct InstanceUserInfo {
         deserialize_with = "crate::lenient::opt"
     )]
     pub description: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl InstanceUserInfo {
@@ -3242,6 +3322,10 @@ pub struct KMSInfoDetail {
         deserialize_with = "crate::lenient::opt"
     )]
     pub kms_region: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl KMSInfoDetail {
@@ -3371,6 +3455,10 @@ pub struct LogInfo {
         deserialize_with = "crate::lenient::opt"
     )]
     pub log_id: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl LogInfo {
@@ -3449,6 +3537,10 @@ pub struct LogToCLSConfig {
         deserialize_with = "crate::lenient::opt"
     )]
     pub log_topic_id: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl LogToCLSConfig {
@@ -3706,6 +3798,10 @@ pub struct NodeProperty {
         deserialize_with = "crate::lenient::opt"
     )]
     pub replicate_set_id: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl NodeProperty {
@@ -3907,6 +4003,10 @@ pub struct ParamTpl {
         deserialize_with = "crate::lenient::opt"
     )]
     pub tpl_type: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ParamTpl {
@@ -4039,6 +4139,10 @@ pub struct ReplicateSetInfo {
     /// Wire name `Nodes`: a list of [`NodeProperty`] objects. `None` when absent from the answer.
     #[serde(rename = "Nodes", default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<NodeProperty>>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ReplicateSetInfo {
@@ -4189,6 +4293,10 @@ pub struct RoleInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub inherited_roles: Option<Vec<Role>>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl RoleInfo {
@@ -4368,6 +4476,10 @@ pub struct SecurityGroup {
         deserialize_with = "crate::lenient::opt"
     )]
     pub security_group_remark: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl SecurityGroup {
@@ -4484,6 +4596,10 @@ pub struct SecurityGroupBound {
         deserialize_with = "crate::lenient::opt"
     )]
     pub desc: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl SecurityGroupBound {
@@ -4606,6 +4722,10 @@ pub struct ShardInfo {
         deserialize_with = "crate::lenient::opt"
     )]
     pub real_replica_set_id: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ShardInfo {
@@ -4688,6 +4808,10 @@ pub struct SlowLogItem {
         deserialize_with = "crate::lenient::opt"
     )]
     pub query_hash: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl SlowLogItem {
@@ -4756,6 +4880,10 @@ pub struct SlowLogPattern {
         deserialize_with = "crate::lenient::opt"
     )]
     pub total: Option<u64>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl SlowLogPattern {
@@ -4963,6 +5091,10 @@ pub struct SpecItem {
         deserialize_with = "crate::lenient::opt"
     )]
     pub machine_type: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl SpecItem {
@@ -5126,6 +5258,10 @@ pub struct SpecificationInfo {
         deserialize_with = "crate::lenient::opt"
     )]
     pub support_multi_az: Option<i64>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl SpecificationInfo {
@@ -5270,6 +5406,10 @@ pub struct Task {
         deserialize_with = "crate::lenient::opt"
     )]
     pub url: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Task {
@@ -5371,6 +5511,10 @@ pub struct UserInfo {
         deserialize_with = "crate::lenient::opt"
     )]
     pub console_pass_update_time: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl UserInfo {
