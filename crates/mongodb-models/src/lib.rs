@@ -54,6 +54,11 @@ pub use registry::{
     ParamInfo, RequestError, RequestErrorKind,
 };
 
+/// Re-exported on purpose: `serde_json::Value` and `Map` appear in this crate's API (the
+/// `unknown_fields` of answers, [`check_request`], [`decode_response_value`]), so callers can
+/// name them without a version of their own to keep in step.
+pub use serde_json;
+
 /// The service name used in the endpoint host and the request signature.
 pub const SERVICE: &str = "mongodb";
 
