@@ -19,10 +19,12 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde_json::{json, Value};
 
 use mongodb_client_blocking::models::{
-    BackupDownloadTask, BackupDownloadTaskState, BackupInfo, BackupMethod,
-    CreateBackupDBInstanceRequest, DescribeDBBackupsRequest,
+    BackupDownloadTask, BackupInfo, BackupMethod, CreateBackupDBInstanceRequest,
+    DescribeDBBackupsRequest,
 };
-use mongodb_client_blocking::{DownloadOptions, DownloadProgress, Error, Progress as WaitProgress};
+use mongodb_client_blocking::{
+    task_state_label, DownloadOptions, DownloadProgress, Error, Progress as WaitProgress,
+};
 
 use crate::cli::{print_stdout, Globals, Session};
 use crate::exit::{self, Failure};
@@ -358,7 +360,7 @@ fn download(
             {
                 Some(t) => {
                     bar.set_position(t.percent.unwrap_or(0).clamp(0, 100) as u64);
-                    bar.set_message(&state_label(t));
+                    bar.set_message(&task_state_label(t));
                 }
                 None => bar.set_message(&p.status),
             }
@@ -480,19 +482,6 @@ fn url_extension(url: &str) -> Option<String> {
     ok.then(|| ext.to_string())
 }
 
-/// How a download task's state reads on its progress bar.
-fn state_label(t: &BackupDownloadTask) -> String {
-    match t.status {
-        Some(BackupDownloadTaskState::Waiting) => "waiting".into(),
-        Some(BackupDownloadTaskState::Downloading) => "preparing".into(),
-        Some(BackupDownloadTaskState::Completed) => "completed".into(),
-        Some(BackupDownloadTaskState::Failed) => "failed".into(),
-        Some(BackupDownloadTaskState::WaitingForRetry) => "waiting for retry".into(),
-        Some(other) => format!("state {other}"),
-        None => "unknown".into(),
-    }
-}
-
 /// Prints one path per line on stdout.
 fn print_paths(paths: &[PathBuf]) -> Result<(), Failure> {
     let mut text = String::new();
@@ -533,19 +522,5 @@ mod tests {
             None
         );
         assert_eq!(ext("https://cos.x.com?x=a.tar").as_deref(), None);
-    }
-
-    #[test]
-    fn task_states_read_as_before() {
-        let t = |st: BackupDownloadTaskState| BackupDownloadTask::default().with_status(st);
-        assert_eq!(
-            state_label(&t(BackupDownloadTaskState::Downloading)),
-            "preparing"
-        );
-        assert_eq!(
-            state_label(&t(BackupDownloadTaskState::WaitingForRetry)),
-            "waiting for retry"
-        );
-        assert_eq!(state_label(&BackupDownloadTask::default()), "unknown");
     }
 }

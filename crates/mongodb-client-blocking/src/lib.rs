@@ -97,7 +97,7 @@ pub use credentials::{
 pub use download::{part_path, DownloadOptions, DownloadProgress, DownloadReport};
 pub use paginate::{Paginator, DEFAULT_PAGE_SIZE};
 pub use retry::RetryPolicy;
-pub use waiters::{Progress, WaitOptions};
+pub use waiters::{task_state_label, Progress, WaitOptions};
 pub use workflows::CreatedBackup;
 
 pub use mongodb_errors::{Error, ErrorCode, ServiceError, TransportKind};

@@ -235,8 +235,11 @@ fn wait_error(message: String, last_status: Option<String>, request_id: Option<S
     }
 }
 
-fn state_name(s: Option<&BackupDownloadTaskState>) -> String {
-    match s {
+/// How a backup download task's state reads for a person: `waiting`, `preparing`, `completed`,
+/// `failed`, `waiting for retry` (or `state N` for a value this version does not know, `unknown`
+/// when the service sent none). Used in [`Progress::status`] and by progress displays.
+pub fn task_state_label(task: &BackupDownloadTask) -> String {
+    match task.status.as_ref() {
         Some(BackupDownloadTaskState::Waiting) => "waiting".into(),
         Some(BackupDownloadTaskState::Downloading) => "preparing".into(),
         Some(BackupDownloadTaskState::Completed) => "completed".into(),
@@ -354,11 +357,7 @@ impl Client {
                 latest
                     .iter()
                     .map(|(set, t)| {
-                        format!(
-                            "{set}: {} {}%",
-                            state_name(t.status.as_ref()),
-                            t.percent.unwrap_or(0)
-                        )
+                        format!("{set}: {} {}%", task_state_label(t), t.percent.unwrap_or(0))
                     })
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -410,5 +409,24 @@ impl Client {
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_states_read_as_before() {
+        let t = |st: BackupDownloadTaskState| BackupDownloadTask::default().with_status(st);
+        assert_eq!(
+            task_state_label(&t(BackupDownloadTaskState::Downloading)),
+            "preparing"
+        );
+        assert_eq!(
+            task_state_label(&t(BackupDownloadTaskState::WaitingForRetry)),
+            "waiting for retry"
+        );
+        assert_eq!(task_state_label(&BackupDownloadTask::default()), "unknown");
     }
 }
