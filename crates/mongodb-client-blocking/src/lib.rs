@@ -81,6 +81,7 @@ mod generated;
 mod paginate;
 mod ratelimit;
 mod retry;
+mod terminal;
 mod transport;
 mod waiters;
 mod workflows;
@@ -97,9 +98,13 @@ pub use credentials::{
 pub use download::{part_path, DownloadOptions, DownloadProgress, DownloadReport};
 pub use paginate::{Paginator, DEFAULT_PAGE_SIZE};
 pub use retry::RetryPolicy;
+pub use terminal::{AsyncRequestOutcome, DownloadTaskOutcome};
 pub use waiters::{task_state_label, Progress, WaitOptions};
 pub use workflows::CreatedBackup;
 
-pub use mongodb_errors::{Error, ErrorCode, ServiceError, TransportKind};
+pub use mongodb_errors::{
+    EndedStatus, Error, ErrorCode, ServiceError, TransportKind, WaitError, WaitErrorKind,
+    WaitTarget,
+};
 pub use mongodb_models as models;
 pub use tc_sign::{Credentials, HttpMethod};
