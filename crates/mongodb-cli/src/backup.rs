@@ -24,6 +24,7 @@ use mongodb_client_blocking::models::{
 };
 use mongodb_client_blocking::{
     task_state_label, DownloadOptions, DownloadProgress, Error, Progress as WaitProgress,
+    WaitError, WaitErrorKind,
 };
 
 use crate::cli::{print_stdout, Globals, Session};
@@ -279,26 +280,24 @@ fn create_and_wait(s: &Session, req: &CreateBackupDBInstanceRequest) -> Result<C
                 backup_name,
             })
         }
-        // The request succeeded but no new backup is listed: the service's answer (exit 1).
-        Err(Error::Wait {
-            message,
-            last_status: Some(status),
-            ..
-        }) if status == "success" => {
-            if let Some((id, task)) = &spinner {
-                task.fail(&format!("request {id}: success, but no new backup"));
-            }
-            Err(Failure::Other {
-                code: exit::SERVICE,
-                message,
-            })
-        }
         Err(e) => {
             if let Some((id, task)) = &spinner {
-                task.fail(&format!("request {id}: failed"));
+                task.fail(&format!("request {id}: {}", wait_failure_label(&e)));
             }
+            // The exit code follows the typed error (see `exit::exit_code`): the service's
+            // answer (paused, failed, undone, no new backup) is 1, a deadline is 3.
             Err(e.into())
         }
+    }
+}
+
+/// How a failed `create --wait` reads on its spinner, from the typed error.
+fn wait_failure_label(e: &Error) -> String {
+    match e.wait_error().map(WaitError::kind) {
+        Some(WaitErrorKind::AsyncRequestEnded { status, .. }) => status.to_string(),
+        Some(WaitErrorKind::NoNewBackup { .. }) => "success, but no new backup".into(),
+        Some(WaitErrorKind::TimedOut { .. }) => "still not finished at the deadline".into(),
+        _ => "failed".into(),
     }
 }
 

@@ -3,9 +3,9 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | success |
-//! | 1 | the service answered with an error (or reported an operation as failed) |
+//! | 1 | the service answered with an error, or reported an operation as failed (an async request paused, failed or undone, a download task failed, no new backup after a backup request) |
 //! | 2 | bad usage or input |
-//! | 3 | network, timeout, HTTP status, malformed or oversized response (and local I/O) |
+//! | 3 | network, timeout (a wait that reached its deadline too: the operation may still finish), HTTP status, malformed or oversized response (and local I/O) |
 //! | 4 | no usable credentials or configuration |
 //!
 //! The mapping from [`mongodb_errors::Error`] lives in [`exit_code`] and nowhere else.
@@ -92,27 +92,17 @@ pub fn exit_code(e: &Error) -> u8 {
         | Error::Io { .. } => NETWORK,
         // A wait that ended because the service reported the operation as failed is the
         // service's answer; one that ran out of time is a timeout.
-        Error::Wait { last_status, .. } => {
-            if last_status.as_deref().is_some_and(is_failed_status) {
-                SERVICE
-            } else {
-                NETWORK
-            }
-        }
+        Error::Wait(w) if w.is_timeout() => NETWORK,
+        Error::Wait(_) => SERVICE,
         _ => NETWORK,
     }
-}
-
-/// Whether a waiter's last status names a terminal failure (async request or download task).
-fn is_failed_status(status: &str) -> bool {
-    let s = status.trim().to_ascii_lowercase();
-    s.contains("fail") || s.contains("undo") || s.contains("pause") || s == "3"
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mongodb_errors::{ServiceError, TransportKind};
+    use mongodb_errors::{EndedStatus, ServiceError, TransportKind, WaitError, WaitTarget};
+    use std::time::Duration;
 
     #[test]
     fn every_variant_maps() {
@@ -186,19 +176,29 @@ mod tests {
                 4,
             ),
             (
-                Error::Wait {
-                    message: "failed".into(),
-                    last_status: Some("failed".into()),
-                    request_id: None,
-                },
+                WaitError::async_request_ended("1", EndedStatus::Paused).into(),
                 1,
             ),
             (
-                Error::Wait {
-                    message: "deadline passed".into(),
-                    last_status: Some("running".into()),
-                    request_id: None,
-                },
+                WaitError::async_request_ended("1", EndedStatus::Failed).into(),
+                1,
+            ),
+            (
+                WaitError::async_request_ended("1", EndedStatus::Undoed).into(),
+                1,
+            ),
+            (
+                WaitError::download_task_failed("cmgo-1", "bk", vec!["cmgo-1_0".into()]).into(),
+                1,
+            ),
+            (WaitError::no_new_backup("1", "cmgo-1").into(), 1),
+            (
+                WaitError::timed_out(
+                    WaitTarget::async_request("1"),
+                    Duration::from_secs(60),
+                    Some("running".into()),
+                )
+                .into(),
                 3,
             ),
         ];

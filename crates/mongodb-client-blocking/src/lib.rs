@@ -21,7 +21,13 @@
 //!   download ([`Client::prepare_backup_download`]), waiters ([`Client::wait_async_request`],
 //!   [`Client::wait_backup_download`]) whose progress reports carry typed download tasks,
 //!   paginators ([`Client::describe_db_backups_iter`], …) and a resumable, verified
-//!   [`Client::download_backup`].
+//!   [`Client::download_backup`]. A wait that ends without success is an [`Error::Wait`] whose
+//!   [`WaitError::kind`] says why (request paused, failed or undone, download task failed,
+//!   deadline); which polled states end a wait is [`AsyncRequestOutcome`] and
+//!   [`DownloadTaskOutcome`].
+//! - **Export records**: [`Manifest`] (`manifest.json`, written atomically as each file
+//!   completes, never holding a URL) and [`verify_dir`], which re-reads an export directory
+//!   against it (size, SHA-256, CRC-64/XZ).
 //!
 //! Logging goes through the `log` facade: method, action, latency, RequestId and retry
 //! decisions. Secret keys, tokens and the `Authorization` header are never logged; bodies only
@@ -78,9 +84,11 @@ mod config;
 mod credentials;
 mod download;
 mod generated;
+mod manifest;
 mod paginate;
 mod ratelimit;
 mod retry;
+mod terminal;
 mod transport;
 mod waiters;
 mod workflows;
@@ -95,11 +103,20 @@ pub use credentials::{
     ProvideCredentials, StaticProvider, StsAssumeRoleProvider, TccliProvider,
 };
 pub use download::{part_path, DownloadOptions, DownloadProgress, DownloadReport};
+pub use manifest::{
+    verify_dir, Checked, FileDigest, FileHasher, FileStatus, FileVerdict, Manifest,
+    ManifestBuilder, ManifestFile, ManifestVerification, Mismatch, VerifyOutcome, VerifyReport,
+    MANIFEST_FILE,
+};
 pub use paginate::{Paginator, DEFAULT_PAGE_SIZE};
 pub use retry::RetryPolicy;
+pub use terminal::{AsyncRequestOutcome, DownloadTaskOutcome};
 pub use waiters::{task_state_label, Progress, WaitOptions};
 pub use workflows::CreatedBackup;
 
-pub use mongodb_errors::{Error, ErrorCode, ServiceError, TransportKind};
+pub use mongodb_errors::{
+    EndedStatus, Error, ErrorCode, ServiceError, TransportKind, WaitError, WaitErrorKind,
+    WaitTarget,
+};
 pub use mongodb_models as models;
 pub use tc_sign::{Credentials, HttpMethod};

@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use mongodb_errors::Error;
+use mongodb_errors::{Error, WaitError, WaitTarget};
 use mongodb_models::{
-    AsyncRequestStatus, BackupDownloadTask, BackupDownloadTaskState,
-    DescribeAsyncRequestInfoRequest, DescribeAsyncRequestInfoResponse,
-    DescribeBackupDownloadTaskRequest,
+    BackupDownloadTask, BackupDownloadTaskState, DescribeAsyncRequestInfoRequest,
+    DescribeAsyncRequestInfoResponse, DescribeBackupDownloadTaskRequest,
 };
 
+use crate::terminal::{AsyncRequestOutcome, DownloadTaskOutcome};
 use crate::Client;
 
 type ProgressFn<'a> = Box<dyn FnMut(&Progress) + 'a>;
@@ -97,7 +97,8 @@ impl<'a> WaitOptions<'a> {
         self
     }
 
-    /// Give up with [`Error::Wait`] (carrying the last status) after this long.
+    /// Give up after this long, with an [`Error::Wait`] of kind
+    /// [`TimedOut`](mongodb_errors::WaitErrorKind::TimedOut) carrying the last status.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
         self
@@ -227,14 +228,6 @@ impl<'o, 'a> Poller<'o, 'a> {
     }
 }
 
-fn wait_error(message: String, last_status: Option<String>, request_id: Option<String>) -> Error {
-    Error::Wait {
-        message,
-        last_status,
-        request_id,
-    }
-}
-
 /// How a backup download task's state reads for a person: `waiting`, `preparing`, `completed`,
 /// `failed`, `waiting for retry` (or `state N` for a value this version does not know, `unknown`
 /// when the service sent none). Used in [`Progress::status`] and by progress displays.
@@ -254,9 +247,17 @@ impl Client {
     /// Poll `DescribeAsyncRequestInfo` for `async_request_id` (as returned by
     /// `CreateBackupDBInstance` and other long operations) until its status is `success`.
     ///
-    /// Fails with [`Error::Wait`] when the status becomes `failed` or `undoed`, or when the
-    /// deadline passes (with the last status seen). Other statuses (`initial`, `running`,
-    /// `paused`, values unknown to this version) keep the waiter polling.
+    /// Which statuses end the wait is [`AsyncRequestOutcome`]'s rule: `initial`, `running` and
+    /// statuses unknown to this version keep the waiter polling.
+    ///
+    /// # Errors
+    ///
+    /// The errors of the call, or an [`Error::Wait`] carrying the async request id and the
+    /// RequestId of the last status query, of kind
+    /// [`AsyncRequestEnded`](mongodb_errors::WaitErrorKind::AsyncRequestEnded) as soon as the
+    /// status is `paused`, `failed` or `undoed`, or
+    /// [`TimedOut`](mongodb_errors::WaitErrorKind::TimedOut) (with the last status) when the
+    /// deadline passes first.
     pub fn wait_async_request(
         &self,
         async_request_id: &str,
@@ -266,43 +267,48 @@ impl Client {
         let mut poller = Poller::new(opts, Some(async_request_id));
         loop {
             let resp = self.call(&req)?;
-            let status = resp.status.clone();
-            let name = status
+            let name = resp
+                .status
                 .as_ref()
                 .map(|s| s.as_str().to_string())
                 .unwrap_or_else(|| "unknown".into());
             let rid = Some(resp.request_id.clone()).filter(|r| !r.is_empty());
             poller.report(name.clone(), None, rid.clone(), Vec::new());
-            match status {
-                Some(AsyncRequestStatus::Success) => return Ok(resp),
-                Some(AsyncRequestStatus::Failed) | Some(AsyncRequestStatus::Undoed) => {
-                    return Err(wait_error(
-                        format!("async request {async_request_id} ended as {name}"),
-                        Some(name),
-                        rid,
-                    ))
+            match AsyncRequestOutcome::of(resp.status.as_ref()) {
+                AsyncRequestOutcome::Succeeded => return Ok(resp),
+                AsyncRequestOutcome::Ended(status) => {
+                    return Err(WaitError::async_request_ended(async_request_id, status)
+                        .with_request_id(rid)
+                        .into())
                 }
                 _ => {}
             }
             if !poller.pause() {
-                return Err(wait_error(
-                    format!(
-                        "async request {async_request_id} did not finish within {:?}",
-                        opts.timeout
-                    ),
+                return Err(WaitError::timed_out(
+                    WaitTarget::async_request(async_request_id),
+                    opts.timeout,
                     Some(name),
-                    rid,
-                ));
+                )
+                .with_request_id(rid)
+                .into());
             }
         }
     }
 
     /// Poll `DescribeBackupDownloadTask` for the download tasks of `backup_name` until every
-    /// task is completed (status 2) or failed (status 3), and return the tasks (the newest one
-    /// per replica set or shard). Completed tasks carry the download `Url`.
+    /// task is completed (status 2), and return the tasks (the newest one per replica set or
+    /// shard). Completed tasks carry the download `Url`.
     ///
-    /// Fails with [`Error::Wait`] if any task failed, or if the deadline passes first. Polling
-    /// also continues while no task exists yet.
+    /// Which states end the wait is [`DownloadTaskOutcome`]'s rule: 0 (waiting), 1
+    /// (preparing), 4 (waiting for retry) and states unknown to this version keep the waiter
+    /// polling, as does a backup with no task yet.
+    ///
+    /// # Errors
+    ///
+    /// The errors of the calls, or an [`Error::Wait`] of kind
+    /// [`DownloadTaskFailed`](mongodb_errors::WaitErrorKind::DownloadTaskFailed) naming the
+    /// replica sets as soon as any task is in state 3 (failed), or
+    /// [`TimedOut`](mongodb_errors::WaitErrorKind::TimedOut) when the deadline passes first.
     pub fn wait_backup_download(
         &self,
         instance_id: &str,
@@ -325,32 +331,7 @@ impl Client {
         let req = DescribeBackupDownloadTaskRequest::new(instance_id).with_backup_name(backup_name);
         let mut poller = Poller::new(opts, None);
         loop {
-            // Newest task per replica set.
-            let mut latest: BTreeMap<String, BackupDownloadTask> = BTreeMap::new();
-            for task in self.describe_backup_download_task_iter(req.clone()) {
-                let task = task?;
-                if task
-                    .backup_name
-                    .as_deref()
-                    .is_some_and(|n| !n.is_empty() && n != backup_name)
-                {
-                    continue;
-                }
-                let set = task.replica_set_id.clone().unwrap_or_default();
-                if !replica_sets.is_empty() && !replica_sets.contains(&set) {
-                    continue;
-                }
-                let newer = latest
-                    .get(&set)
-                    .is_none_or(|old| task.create_time >= old.create_time);
-                if newer {
-                    latest.insert(set, task);
-                }
-            }
-            let missing: Vec<&String> = replica_sets
-                .iter()
-                .filter(|s| !latest.contains_key(*s))
-                .collect();
+            let latest = self.latest_download_tasks(&req, backup_name, replica_sets)?;
             let status = if latest.is_empty() {
                 "no download task yet".to_string()
             } else {
@@ -369,46 +350,67 @@ impl Client {
                 None,
                 latest.values().cloned().collect(),
             );
-            let terminal = |t: &BackupDownloadTask| {
-                matches!(
-                    t.status,
-                    Some(BackupDownloadTaskState::Completed)
-                        | Some(BackupDownloadTaskState::Failed)
-                )
-            };
-            if !latest.is_empty() && missing.is_empty() && latest.values().all(terminal) {
-                let failed: Vec<&String> = latest
-                    .iter()
-                    .filter(|(_, t)| t.status == Some(BackupDownloadTaskState::Failed))
-                    .map(|(s, _)| s)
-                    .collect();
-                if !failed.is_empty() {
-                    return Err(wait_error(
-                        format!(
-                            "preparing the download of {backup_name} failed for {}",
-                            failed
-                                .iter()
-                                .map(|s| s.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                        Some(status),
-                        None,
-                    ));
-                }
+            let outcome = |t: &BackupDownloadTask| DownloadTaskOutcome::of(t.status.as_ref());
+            let failed: Vec<String> = latest
+                .iter()
+                .filter(|(_, t)| outcome(t) == DownloadTaskOutcome::Failed)
+                .map(|(s, _)| s.clone())
+                .collect();
+            if !failed.is_empty() {
+                return Err(
+                    WaitError::download_task_failed(instance_id, backup_name, failed).into(),
+                );
+            }
+            let all_listed = replica_sets.iter().all(|s| latest.contains_key(s));
+            if !latest.is_empty()
+                && all_listed
+                && latest
+                    .values()
+                    .all(|t| outcome(t) == DownloadTaskOutcome::Ready)
+            {
                 return Ok(latest.into_values().collect());
             }
             if !poller.pause() {
-                return Err(wait_error(
-                    format!(
-                        "the download tasks of {backup_name} were not ready within {:?}",
-                        opts.timeout
-                    ),
+                return Err(WaitError::timed_out(
+                    WaitTarget::backup_download(instance_id, backup_name),
+                    opts.timeout,
                     Some(status),
-                    None,
-                ));
+                )
+                .into());
             }
         }
+    }
+
+    /// One poll of the download tasks: the newest task per replica set of `backup_name`
+    /// (only those of `replica_sets` when it is not empty), keyed by replica set id.
+    fn latest_download_tasks(
+        &self,
+        req: &DescribeBackupDownloadTaskRequest,
+        backup_name: &str,
+        replica_sets: &[String],
+    ) -> Result<BTreeMap<String, BackupDownloadTask>, Error> {
+        let mut latest: BTreeMap<String, BackupDownloadTask> = BTreeMap::new();
+        for task in self.describe_backup_download_task_iter(req.clone()) {
+            let task = task?;
+            if task
+                .backup_name
+                .as_deref()
+                .is_some_and(|n| !n.is_empty() && n != backup_name)
+            {
+                continue;
+            }
+            let set = task.replica_set_id.clone().unwrap_or_default();
+            if !replica_sets.is_empty() && !replica_sets.contains(&set) {
+                continue;
+            }
+            let newer = latest
+                .get(&set)
+                .is_none_or(|old| task.create_time >= old.create_time);
+            if newer {
+                latest.insert(set, task);
+            }
+        }
+        Ok(latest)
     }
 }
 

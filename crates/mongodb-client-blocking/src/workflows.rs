@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use mongodb_errors::{Error, ErrorCode, ServiceError};
+use mongodb_errors::{Error, ErrorCode, ServiceError, WaitError};
 use mongodb_models::{
     BackupDownloadTask, BackupInfo, BackupMethod, CreateBackupDBInstanceRequest,
     CreateBackupDownloadTaskRequest, DescribeDBBackupsRequest, DescribeDBInstancesRequest,
@@ -110,19 +110,21 @@ impl Client {
     /// backup the request made.
     ///
     /// The service does not link an async request to the backup it makes, so this lists the
-    /// instance's backups (`DescribeDBBackups`, every page) before starting and again after
-    /// success, and picks the newest backup (by `StartTime`) that was not listed before,
-    /// preferring one made with `req.backup_method`. A backup someone else starts on the
-    /// same instance at the same time can therefore be mistaken for this one.
+    /// instance's backups made with `req.backup_method` (`DescribeDBBackups` with
+    /// `BackupMethod` set, every page: without it the service lists logical backups only)
+    /// before starting and again after success, and picks the newest backup (by `StartTime`)
+    /// that was not listed before. A backup someone else starts on the same instance with the
+    /// same method at the same time can therefore be mistaken for this one.
     ///
     /// # Errors
     ///
     /// The errors of the calls and of [`wait_async_request`](Client::wait_async_request)
-    /// (an [`Error::Wait`] when the request fails or the deadline passes);
-    /// [`Error::MalformedResponse`] if `CreateBackupDBInstance` answers without an
-    /// `AsyncRequestId`; and an [`Error::Wait`] with `last_status` `Some("success")` when the
-    /// request succeeded but no new backup of the instance is listed (its message names the
-    /// request and the instance, its `request_id` is that of the last status query).
+    /// (an [`Error::Wait`] when the request is paused, fails, is undone, or the deadline
+    /// passes); [`Error::MalformedResponse`] if `CreateBackupDBInstance` answers without an
+    /// `AsyncRequestId`; and an [`Error::Wait`] of kind
+    /// [`NoNewBackup`](mongodb_errors::WaitErrorKind::NoNewBackup) (naming the request and
+    /// the instance, with the RequestId of the last status query) when the request succeeded
+    /// but no new backup is listed.
     pub fn backup_and_wait(
         &self,
         req: &CreateBackupDBInstanceRequest,
@@ -130,8 +132,10 @@ impl Client {
     ) -> Result<CreatedBackup, Error> {
         let instance = req.instance_id.as_str();
         let list = || {
-            self.describe_db_backups_iter(DescribeDBBackupsRequest::new(instance))
-                .collect::<Result<Vec<BackupInfo>, Error>>()
+            self.describe_db_backups_iter(
+                DescribeDBBackupsRequest::new(instance).with_backup_method(req.backup_method),
+            )
+            .collect::<Result<Vec<BackupInfo>, Error>>()
         };
         let before: BTreeSet<BackupKey> = list()?.iter().map(backup_key).collect();
         let started = self.create_backup_db_instance(req)?;
@@ -150,14 +154,9 @@ impl Client {
                 async_request_id,
                 backup,
             }),
-            None => Err(Error::Wait {
-                message: format!(
-                    "backup request {async_request_id} finished, but no new backup of \
-                     {instance} is listed"
-                ),
-                last_status: Some("success".into()),
-                request_id: Some(done.request_id).filter(|r| !r.is_empty()),
-            }),
+            None => Err(WaitError::no_new_backup(async_request_id, instance)
+                .with_request_id(Some(done.request_id))
+                .into()),
         }
     }
 

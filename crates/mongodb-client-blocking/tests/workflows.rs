@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use common::{client_for, Mock, Reply};
 use mongodb_client_blocking::models::{BackupDownloadTask, DescribeDBBackupsRequest};
-use mongodb_client_blocking::{part_path, DownloadOptions, Error, WaitOptions};
+use mongodb_client_blocking::{
+    part_path, DownloadOptions, Error, WaitError, WaitErrorKind, WaitOptions,
+};
 use serde_json::json;
 
 fn body_json(req: &common::Recorded) -> serde_json::Value {
@@ -70,16 +72,12 @@ fn wait_async_request_fails_on_failed_and_undoed() {
         let err = client
             .wait_async_request("1", &instant(&slept))
             .unwrap_err();
-        match err {
-            Error::Wait {
-                last_status,
-                request_id,
-                ..
-            } => {
-                assert_eq!(last_status.as_deref(), Some(end));
-                assert_eq!(request_id.as_deref(), Some("rid-end"));
+        match err.wait_error().map(|w| (w.kind(), w.request_id())) {
+            Some((WaitErrorKind::AsyncRequestEnded { status, .. }, rid)) => {
+                assert_eq!(status.as_str(), end);
+                assert_eq!(rid, Some("rid-end"));
             }
-            other => panic!("{other:?}"),
+            _ => panic!("{err:?}"),
         }
         assert_eq!(mock.count(), 2);
     }
@@ -92,9 +90,16 @@ fn wait_async_request_gives_up_at_the_deadline_with_the_last_status() {
     let slept = RefCell::new(Vec::new());
     let opts = instant(&slept).timeout(Duration::from_secs(30));
     let err = client.wait_async_request("1", &opts).unwrap_err();
-    match err {
-        Error::Wait { last_status, .. } => assert_eq!(last_status.as_deref(), Some("running")),
-        other => panic!("{other:?}"),
+    match err.wait_error().map(WaitError::kind) {
+        Some(WaitErrorKind::TimedOut {
+            last_status,
+            timeout,
+            ..
+        }) => {
+            assert_eq!(last_status.as_deref(), Some("running"));
+            assert_eq!(*timeout, Duration::from_secs(30));
+        }
+        _ => panic!("{err:?}"),
     }
     // 2 + 4 + 8 + 10 + 6 (cut to the deadline) = 30 s of (virtual) waiting, then a last poll.
     let total: Duration = slept.borrow().iter().sum();
@@ -168,9 +173,11 @@ fn wait_backup_download_can_wait_for_some_replica_sets_and_reports_failures() {
     let err = client
         .wait_backup_download("cmgo-1", "bk1", &instant(&slept))
         .unwrap_err();
-    match err {
-        Error::Wait { message, .. } => assert!(message.contains("s_1"), "{message}"),
-        other => panic!("{other:?}"),
+    match err.wait_error().map(WaitError::kind) {
+        Some(WaitErrorKind::DownloadTaskFailed { replica_sets, .. }) => {
+            assert_eq!(replica_sets, &["s_1".to_string()])
+        }
+        _ => panic!("{err:?}"),
     }
 }
 
@@ -463,21 +470,23 @@ fn backup_and_wait_without_a_new_backup_is_a_wait_error() {
             &instant(&slept),
         )
         .unwrap_err();
-    match err {
-        Error::Wait {
-            message,
-            last_status,
-            request_id,
-        } => {
-            assert!(
-                message.contains("4773") && message.contains("cmgo-1"),
-                "{message}"
-            );
-            assert_eq!(last_status.as_deref(), Some("success"));
-            assert_eq!(request_id.as_deref(), Some("status"));
+    match err.wait_error().map(|w| (w.kind(), w.request_id())) {
+        Some((
+            WaitErrorKind::NoNewBackup {
+                async_request_id,
+                instance_id,
+                ..
+            },
+            rid,
+        )) => {
+            assert_eq!(async_request_id, "4773");
+            assert_eq!(instance_id, "cmgo-1");
+            assert_eq!(rid, Some("status"));
         }
-        other => panic!("{other:?}"),
+        _ => panic!("{err:?}"),
     }
+    let text = err.to_string();
+    assert!(text.contains("4773") && text.contains("cmgo-1"), "{text}");
 }
 
 #[test]

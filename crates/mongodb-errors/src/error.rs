@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::ErrorCode;
+use crate::{ErrorCode, WaitError};
 
 /// How many characters [`Error::snippet`] keeps before cutting.
 const SNIPPET_CHARS: usize = 200;
@@ -209,20 +209,11 @@ pub enum Error {
     },
 
     /// Waiting for an asynchronous operation ended without success: the
-    /// operation failed, or the deadline passed first.
-    #[error(
-        "waiting ended without success: {message}{}{}",
-        last_status_note(last_status.as_deref()),
-        request_id_note(request_id.as_deref())
-    )]
-    Wait {
-        /// Why waiting stopped.
-        message: String,
-        /// The last status the service reported, if any.
-        last_status: Option<String>,
-        /// The request id of the last status query, if any.
-        request_id: Option<String>,
-    },
+    /// service reported the operation as failed (or paused, undone, without
+    /// the expected backup), or the deadline passed first. The
+    /// [`WaitError`] says which, typed.
+    #[error(transparent)]
+    Wait(WaitError),
 }
 
 impl Error {
@@ -232,9 +223,10 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Service(e) => e.request_id.as_deref(),
-            Error::HttpStatus { request_id, .. }
-            | Error::MalformedResponse { request_id, .. }
-            | Error::Wait { request_id, .. } => request_id.as_deref(),
+            Error::HttpStatus { request_id, .. } | Error::MalformedResponse { request_id, .. } => {
+                request_id.as_deref()
+            }
+            Error::Wait(w) => w.request_id(),
             _ => None,
         }
     }
@@ -243,6 +235,14 @@ impl Error {
     pub fn service_error(&self) -> Option<&ServiceError> {
         match self {
             Error::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Why a wait ended without success, if this is [`Error::Wait`].
+    pub fn wait_error(&self) -> Option<&WaitError> {
+        match self {
+            Error::Wait(w) => Some(w),
             _ => None,
         }
     }
@@ -270,7 +270,7 @@ impl Error {
             | Error::HttpStatus { .. }
             | Error::MalformedResponse { .. }
             | Error::ResponseTooLarge { .. }
-            | Error::Wait { .. } => true,
+            | Error::Wait(_) => true,
             Error::Transport { sent, .. } | Error::Timeout { sent, .. } => *sent,
             Error::Credentials { .. }
             | Error::InvalidInput { .. }
@@ -316,6 +316,12 @@ impl Error {
     }
 }
 
+impl From<WaitError> for Error {
+    fn from(e: WaitError) -> Self {
+        Error::Wait(e)
+    }
+}
+
 impl From<ServiceError> for Error {
     fn from(e: ServiceError) -> Self {
         Error::Service(e)
@@ -352,12 +358,6 @@ fn announced_note(announced: Option<u64>) -> String {
 fn parameter_note(parameter: Option<&str>) -> String {
     parameter
         .map(|p| format!(" for parameter `{p}`"))
-        .unwrap_or_default()
-}
-
-fn last_status_note(status: Option<&str>) -> String {
-    status
-        .map(|s| format!(" (last status: {s})"))
         .unwrap_or_default()
 }
 

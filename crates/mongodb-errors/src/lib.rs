@@ -12,7 +12,9 @@
 //!   [`is_client_fault`](ErrorCode::is_client_fault) — and unknown codes are
 //!   classified by their family prefix.
 //! - [`Error`], the single error type every SDK call returns, with
-//!   [`ServiceError`] for answers where the API itself reported a failure.
+//!   [`ServiceError`] for answers where the API itself reported a failure and
+//!   [`WaitError`] for waits that ended without success (typed by
+//!   [`WaitErrorKind`]).
 //!
 //! It depends on nothing but `thiserror` and exposes no HTTP client types, so a
 //! program that only inspects errors (or stores them) can depend on it alone.
@@ -58,6 +60,8 @@
 mod classify;
 mod code;
 mod error;
+mod wait;
 
 pub use code::ErrorCode;
 pub use error::{Error, ServiceError, TransportKind};
+pub use wait::{EndedStatus, WaitError, WaitErrorKind, WaitTarget};

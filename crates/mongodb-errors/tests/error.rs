@@ -2,7 +2,12 @@
 
 use std::error::Error as _;
 
-use mongodb_errors::{Error, ErrorCode, ServiceError, TransportKind};
+use std::time::Duration;
+
+use mongodb_errors::{
+    EndedStatus, Error, ErrorCode, ServiceError, TransportKind, WaitError, WaitErrorKind,
+    WaitTarget,
+};
 
 const RID: &str = "9f1a3b7c-1111-4222-8333-444455556666";
 
@@ -51,11 +56,14 @@ fn all_variants() -> Vec<Error> {
             context: "writing /tmp/backup.tar".to_owned(),
             source: std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"),
         },
-        Error::Wait {
-            message: "deadline of 600s passed".to_owned(),
-            last_status: Some("running".to_owned()),
-            request_id: Some(RID.to_owned()),
-        },
+        Error::Wait(
+            WaitError::timed_out(
+                WaitTarget::async_request("4773"),
+                Duration::from_secs(600),
+                Some("running".to_owned()),
+            )
+            .with_request_id(Some(RID.to_owned())),
+        ),
     ]
 }
 
@@ -82,7 +90,7 @@ fn display_of_every_variant_names_what_matters() {
         &["InstanceId", "required"],
         &["configuration", "ftp://x"],
         &["writing /tmp/backup.tar", "disk full"],
-        &["deadline of 600s passed", "running", RID],
+        &["async request 4773", "within 10m", "running", RID],
     ];
     let errors = all_variants();
     assert_eq!(errors.len(), expected.len());
@@ -181,6 +189,33 @@ fn code_and_service_error_only_for_service() {
     let throttled: Error = ServiceError::new("RequestLimitExceeded", "slow down", None).into();
     assert!(throttled.is_throttling());
     assert!(!errors[0].is_throttling());
+}
+
+#[test]
+fn wait_errors_are_typed_and_keep_their_request_id() {
+    let err: Error = WaitError::async_request_ended("4773", EndedStatus::Paused)
+        .with_request_id(Some(RID.to_owned()))
+        .into();
+    assert_eq!(err.request_id(), Some(RID));
+    assert!(err.was_sent());
+    assert!(err.code().is_none() && !err.is_throttling());
+    let wait = err.wait_error().expect("a wait error");
+    match wait.kind() {
+        WaitErrorKind::AsyncRequestEnded {
+            async_request_id,
+            status,
+            ..
+        } => {
+            assert_eq!(async_request_id, "4773");
+            assert_eq!(*status, EndedStatus::Paused);
+            assert_eq!(status.as_str(), "paused");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!wait.is_timeout());
+    for other in all_variants().iter().take(10) {
+        assert!(other.wait_error().is_none(), "{other:?}");
+    }
 }
 
 #[test]

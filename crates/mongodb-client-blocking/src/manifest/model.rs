@@ -1,0 +1,509 @@
+//! The manifest document: [`Manifest`], its [`ManifestFile`] entries, loading and atomic saving.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use mongodb_errors::Error;
+use mongodb_models::BackupMethod;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::atomic::write_atomically;
+use super::digest::FileDigest;
+
+/// The manifest's file name in an export directory.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// How a downloaded file was checked when it was written, as the manifest records it.
+///
+/// Serialised as `"crc64+size"` or `"size"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ManifestVerification {
+    /// The whole file matched the store's CRC-64 (`x-cos-hash-crc64ecma`) and the expected size.
+    #[serde(rename = "crc64+size")]
+    Crc64AndSize,
+    /// The store gave no CRC: only the size was checked.
+    #[serde(rename = "size")]
+    Size,
+}
+
+impl ManifestVerification {
+    /// The text the manifest holds: `crc64+size` or `size`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ManifestVerification::Crc64AndSize => "crc64+size",
+            ManifestVerification::Size => "size",
+        }
+    }
+}
+
+impl fmt::Display for ManifestVerification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One downloaded file in a [`Manifest`]: which replica set it holds, its name in the export
+/// directory, and what its content hashes to.
+///
+/// The name is a bare file name (no directory, no `?`), so a manifest never holds a download
+/// URL or its query string, which is a credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "WireFile")]
+pub struct ManifestFile {
+    replica_set_id: String,
+    file: String,
+    bytes: u64,
+    sha256: String,
+    #[serde(with = "crc_text")]
+    crc64: Option<u64>,
+    verified: ManifestVerification,
+}
+
+impl ManifestFile {
+    /// An entry for `file` (a bare file name in the export directory) holding replica set
+    /// `replica_set_id`, of `bytes` bytes with SHA-256 `sha256` (hex). It starts with no
+    /// CRC-64 and verified by [`Size`](ManifestVerification::Size).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming `file` when it is empty, `.` or `..`, or holds a path
+    /// separator, a `?` or a control character (a URL is refused this way), and naming
+    /// `sha256` when it is not 64 hex digits.
+    pub fn new(
+        replica_set_id: impl Into<String>,
+        file: impl Into<String>,
+        bytes: u64,
+        sha256: &str,
+    ) -> Result<Self, Error> {
+        let file = file.into();
+        check_file_name(&file).map_err(|message| Error::InvalidInput {
+            parameter: Some("file".into()),
+            message,
+        })?;
+        let sha256 = normalize_sha256(sha256).map_err(|message| Error::InvalidInput {
+            parameter: Some("sha256".into()),
+            message,
+        })?;
+        Ok(ManifestFile {
+            replica_set_id: replica_set_id.into(),
+            file,
+            bytes,
+            sha256,
+            crc64: None,
+            verified: ManifestVerification::Size,
+        })
+    }
+
+    /// An entry from a [`FileDigest`]: its size, SHA-256 and CRC-64 (recorded for
+    /// [`verify`](super::Manifest::verify)); `verified` still says how the download was
+    /// checked, so set it with [`with_verified`](Self::with_verified).
+    pub fn from_digest(
+        replica_set_id: impl Into<String>,
+        file: impl Into<String>,
+        digest: &FileDigest,
+    ) -> Result<Self, Error> {
+        Ok(Self::new(replica_set_id, file, digest.bytes, &digest.sha256)?.with_crc64(digest.crc64))
+    }
+
+    /// Records the file's CRC-64/XZ.
+    pub fn with_crc64(mut self, crc64: u64) -> Self {
+        self.crc64 = Some(crc64);
+        self
+    }
+
+    /// Records how the download was checked.
+    pub fn with_verified(mut self, verified: ManifestVerification) -> Self {
+        self.verified = verified;
+        self
+    }
+
+    /// The replica set (or shard) whose backup the file holds, e.g. `cmgo-xxxx_0`.
+    pub fn replica_set_id(&self) -> &str {
+        &self.replica_set_id
+    }
+
+    /// The file's name in the export directory.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Its length in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Its SHA-256, lowercase hex.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// Its CRC-64/XZ, when recorded.
+    pub fn crc64(&self) -> Option<u64> {
+        self.crc64
+    }
+
+    /// How the download was checked.
+    pub fn verified(&self) -> ManifestVerification {
+        self.verified
+    }
+
+    /// Where the file is when the manifest is in `dir`.
+    pub fn path_in(&self, dir: &Path) -> PathBuf {
+        dir.join(&self.file)
+    }
+
+    /// Whether this entry proves the file in `dir` complete: it exists and its size and
+    /// SHA-256 match. A rerun of an export skips such files.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the file when it exists but can't be read (a missing file is
+    /// `Ok(false)`).
+    pub fn proves_complete(&self, dir: &Path) -> Result<bool, Error> {
+        let path = self.path_in(dir);
+        let io_error = |source: io::Error| Error::Io {
+            context: format!("reading {}", path.display()),
+            source,
+        };
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(io_error(e)),
+        };
+        if !meta.is_file() || meta.len() != self.bytes {
+            return Ok(false);
+        }
+        match FileDigest::read(&path) {
+            Ok(d) => Ok(d.bytes == self.bytes && d.sha256 == self.sha256),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(io_error(e)),
+        }
+    }
+}
+
+/// `ManifestFile` as read, checked before it becomes one.
+#[derive(Deserialize)]
+struct WireFile {
+    replica_set_id: String,
+    file: String,
+    bytes: u64,
+    sha256: String,
+    #[serde(default, with = "crc_text")]
+    crc64: Option<u64>,
+    verified: ManifestVerification,
+}
+
+impl TryFrom<WireFile> for ManifestFile {
+    type Error = String;
+
+    fn try_from(w: WireFile) -> Result<Self, String> {
+        check_file_name(&w.file).map_err(|m| format!("`file`: {m}"))?;
+        let sha256 = normalize_sha256(&w.sha256).map_err(|m| format!("`sha256`: {m}"))?;
+        Ok(ManifestFile {
+            replica_set_id: w.replica_set_id,
+            file: w.file,
+            bytes: w.bytes,
+            sha256,
+            crc64: w.crc64,
+            verified: w.verified,
+        })
+    }
+}
+
+fn check_file_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name == "." || name == ".." {
+        return Err(format!("`{name}` is not a file name"));
+    }
+    if name.contains(['/', '\\', '?']) || name.chars().any(char::is_control) {
+        // Don't echo it: it may be a URL with a signature in its query string.
+        return Err(
+            "must be a bare file name in the export directory, without a path, URL or `?`".into(),
+        );
+    }
+    Ok(())
+}
+
+fn normalize_sha256(hex: &str) -> Result<String, String> {
+    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(hex.to_ascii_lowercase())
+    } else {
+        Err("expected 64 hex digits".into())
+    }
+}
+
+/// CRC-64 as JSON: a decimal string (a 64-bit number doesn't survive every JSON reader) or
+/// `null`; a plain number is accepted when reading.
+mod crc_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(n) => s.collect_str(n),
+            None => s.serialize_none(),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        Str(String),
+        Num(u64),
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        match Option::<Text>::deserialize(d)? {
+            None => Ok(None),
+            Some(Text::Num(n)) => Ok(Some(n)),
+            Some(Text::Str(s)) => s
+                .parse()
+                .map(Some)
+                .map_err(|_| serde::de::Error::custom(format!("`{s}` is not a decimal CRC-64"))),
+        }
+    }
+}
+
+/// The record of one backup export, kept as `manifest.json` in its directory: what was
+/// exported (tool, region, instance, backup and its method), when, and every downloaded file
+/// with its size and hashes.
+///
+/// ```json
+/// {"tool": "tcmongo 0.1.0", "region": "ap-guangzhou", "instance_id": "cmgo-xxxx",
+///  "backup_name": "…", "backup_method": 0, "started": "2024-05-01T10:00:00Z", "finished": null,
+///  "files": [{"replica_set_id": "cmgo-xxxx_0", "file": "….tar", "bytes": 123,
+///             "sha256": "…", "crc64": "…", "verified": "crc64+size"}]}
+/// ```
+///
+/// Build one with [`Manifest::builder`]; record each file with
+/// [`record_file`](Manifest::record_file) as it completes and the end with
+/// [`finish`](Manifest::finish): each rewrites the file atomically, so the directory always
+/// holds a whole, valid manifest. `finished` stays `null` until the export has completed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    tool: String,
+    region: String,
+    instance_id: String,
+    backup_name: String,
+    backup_method: BackupMethod,
+    #[serde(with = "time::serde::rfc3339")]
+    started: OffsetDateTime,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    finished: Option<OffsetDateTime>,
+    #[serde(default)]
+    files: Vec<ManifestFile>,
+}
+
+impl Manifest {
+    /// A builder; `region`, `instance_id`, `backup_name` and `backup_method` are required.
+    pub fn builder() -> ManifestBuilder {
+        ManifestBuilder::default()
+    }
+
+    /// Reads `dir/manifest.json`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the file when it can't be read (kind `NotFound` when there is
+    /// none) or is not a valid manifest (kind `InvalidData`, with the field at fault).
+    pub fn load(dir: &Path) -> Result<Self, Error> {
+        let path = dir.join(MANIFEST_FILE);
+        let io_error = |context: &str, source| Error::Io {
+            context: format!("{context} {}", path.display()),
+            source,
+        };
+        let text = std::fs::read(&path).map_err(|e| io_error("reading", e))?;
+        serde_json::from_slice(&text).map_err(|e| {
+            io_error(
+                "parsing",
+                io::Error::new(io::ErrorKind::InvalidData, format!("not a manifest: {e}")),
+            )
+        })
+    }
+
+    /// [`load`](Self::load), or `None` when `dir` holds no manifest.
+    pub fn load_if_present(dir: &Path) -> Result<Option<Self>, Error> {
+        match Self::load(dir) {
+            Ok(m) => Ok(Some(m)),
+            Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes `dir/manifest.json` atomically (through `manifest.json.tmp` in the same
+    /// directory, synced, renamed over it, the directory synced).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the file; the previous manifest, if any, is then left as it was.
+    pub fn save(&self, dir: &Path) -> Result<(), Error> {
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::Io {
+            context: "encoding the manifest".into(),
+            source: io::Error::other(e),
+        })?;
+        bytes.push(b'\n');
+        write_atomically(dir, MANIFEST_FILE, &bytes).map_err(|source| Error::Io {
+            context: format!("writing {}", dir.join(MANIFEST_FILE).display()),
+            source,
+        })
+    }
+
+    /// Adds `entry`, or replaces the entry with the same file name, and saves the manifest
+    /// in `dir` (see [`save`](Self::save)). Call it as each file completes.
+    pub fn record_file(&mut self, dir: &Path, entry: ManifestFile) -> Result<(), Error> {
+        match self.files.iter_mut().find(|f| f.file == entry.file) {
+            Some(old) => *old = entry,
+            None => self.files.push(entry),
+        }
+        self.save(dir)
+    }
+
+    /// Marks the export finished at `at` (e.g. `SystemTime::now()`) and saves the manifest
+    /// in `dir`.
+    pub fn finish(&mut self, dir: &Path, at: SystemTime) -> Result<(), Error> {
+        self.finished = Some(whole_seconds(at));
+        self.save(dir)
+    }
+
+    /// Whether this manifest records an export of `backup_name` of `instance_id`.
+    pub fn is_for(&self, instance_id: &str, backup_name: &str) -> bool {
+        self.instance_id == instance_id && self.backup_name == backup_name
+    }
+
+    /// The program that wrote the export, e.g. `tcmongo 0.1.0`.
+    pub fn tool(&self) -> &str {
+        &self.tool
+    }
+
+    /// The region of the instance.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The instance that was backed up.
+    pub fn instance_id(&self) -> &str {
+        &self.instance_id
+    }
+
+    /// The backup's name.
+    pub fn backup_name(&self) -> &str {
+        &self.backup_name
+    }
+
+    /// How the backup was made.
+    pub fn backup_method(&self) -> BackupMethod {
+        self.backup_method
+    }
+
+    /// When the export started.
+    pub fn started(&self) -> SystemTime {
+        self.started.into()
+    }
+
+    /// When the export finished, once it has.
+    pub fn finished(&self) -> Option<SystemTime> {
+        self.finished.map(Into::into)
+    }
+
+    /// The files recorded so far, in the order they were first recorded.
+    pub fn files(&self) -> &[ManifestFile] {
+        &self.files
+    }
+
+    /// The entry for file name `file`.
+    pub fn file(&self, file: &str) -> Option<&ManifestFile> {
+        self.files.iter().find(|f| f.file == file)
+    }
+}
+
+/// A UTC time without its fraction of a second, as the manifest shows it.
+fn whole_seconds(t: SystemTime) -> OffsetDateTime {
+    let t = OffsetDateTime::from(t);
+    t.replace_nanosecond(0).unwrap_or(t)
+}
+
+/// Builds a [`Manifest`]; see [`Manifest::builder`].
+#[derive(Debug, Clone, Default)]
+pub struct ManifestBuilder {
+    tool: Option<String>,
+    region: Option<String>,
+    instance_id: Option<String>,
+    backup_name: Option<String>,
+    backup_method: Option<BackupMethod>,
+    started: Option<SystemTime>,
+}
+
+impl ManifestBuilder {
+    /// The program writing the export (default: this crate's name and version); the CLI
+    /// gives `tcmongo <version>`.
+    pub fn tool(mut self, tool: impl Into<String>) -> Self {
+        self.tool = Some(tool.into());
+        self
+    }
+
+    /// The region of the instance (required).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The instance backed up (required).
+    pub fn instance_id(mut self, id: impl Into<String>) -> Self {
+        self.instance_id = Some(id.into());
+        self
+    }
+
+    /// The backup's name (required).
+    pub fn backup_name(mut self, name: impl Into<String>) -> Self {
+        self.backup_name = Some(name.into());
+        self
+    }
+
+    /// How the backup was made (required).
+    pub fn backup_method(mut self, method: BackupMethod) -> Self {
+        self.backup_method = Some(method);
+        self
+    }
+
+    /// When the export started (default: the moment [`build`](Self::build) is called).
+    pub fn started(mut self, at: SystemTime) -> Self {
+        self.started = Some(at);
+        self
+    }
+
+    /// The manifest, with no files and not finished.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the first required field that is missing or empty.
+    pub fn build(self) -> Result<Manifest, Error> {
+        let required = |v: Option<String>, name: &str| {
+            v.filter(|s| !s.is_empty())
+                .ok_or_else(|| Error::InvalidInput {
+                    parameter: Some(name.into()),
+                    message: format!("the manifest needs `{name}`; set it on the builder"),
+                })
+        };
+        let region = required(self.region, "region")?;
+        let instance_id = required(self.instance_id, "instance_id")?;
+        let backup_name = required(self.backup_name, "backup_name")?;
+        let backup_method = self.backup_method.ok_or_else(|| Error::InvalidInput {
+            parameter: Some("backup_method".into()),
+            message: "the manifest needs `backup_method`; set it on the builder".into(),
+        })?;
+        Ok(Manifest {
+            tool: self.tool.unwrap_or_else(|| {
+                concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")).into()
+            }),
+            region,
+            instance_id,
+            backup_name,
+            backup_method,
+            started: whole_seconds(self.started.unwrap_or_else(SystemTime::now)),
+            finished: None,
+            files: Vec::new(),
+        })
+    }
+}
