@@ -4,7 +4,11 @@
 //! `json` prints them pretty; `table` turns the first list of objects into an aligned table
 //! for a person to read, with the remaining scalar fields as `Key: value` lines above it.
 
+use std::io::Write;
+
 use serde_json::{Map, Value};
+
+use crate::exit::{self, Failure};
 
 /// How a response is printed on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,6 +173,18 @@ fn cell(v: &Value) -> String {
         other => other.to_string(),
     };
     s.replace(['\n', '\r', '\t'], " ")
+}
+
+/// Writes text to stdout. A reader that went away (`tcmongo … | head`) is not an error.
+pub fn print_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Other {
+            code: exit::NETWORK,
+            message: format!("cannot write to stdout: {e}"),
+        }),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
