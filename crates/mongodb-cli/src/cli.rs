@@ -5,46 +5,35 @@
 //! Shape:
 //!
 //! ```text
-//! tcmongo [GLOBAL FLAGS] <Action> [--cli-input-json JSON|@FILE|-] [--<Param> VALUE]...
+//! tcmongo [GLOBAL FLAGS] [mongodb] <Action> [--cli-input-json JSON|@FILE|-] [--<Param> VALUE]...
+//!         [--<Param>.<index|Member>... VALUE]... [--filter JMESPATH] [--waiter JSON]
+//!         [--generate-cli-skeleton]
 //! tcmongo [GLOBAL FLAGS] backup create|list|download|run ...
 //! tcmongo emulator [--listen ADDR] [--secret-id ID --secret-key KEY] [--state FILE]
 //! tcmongo completions bash|zsh|fish|elvish|powershell
 //! ```
 //!
-//! Action names are matched case-insensitively with `-`/`_` ignored: the action token is
-//! rewritten to its canonical name before clap sees the arguments.
+//! Before clap sees the arguments, [`args::prepare`] drops tccli's service word, rewrites the
+//! action's name to its canonical form and takes the dotted parameters out.
 
 use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
-use mongodb_models::ActionInfo;
 
 use crate::exit::{self, Failure};
-use crate::input;
-use crate::output::print_stdout;
+use crate::input::dotted::Dotted;
+use crate::output::{print_stdout, Format};
 use crate::session::Globals;
-use crate::{action, backup, emulator_cmd, logging};
-
-/// Subcommands that are not API actions.
-const BUILTINS: &[&str] = &["backup", "emulator", "completions", "help"];
-
-/// Global flags that take a value (so the action token can be found without clap).
-const VALUE_FLAGS: &[&str] = &[
-    "--region",
-    "--endpoint",
-    "--http-method",
-    "--timeout",
-    "--profile",
-    "--language",
-    "--output",
-    "--max-attempts",
-];
+use crate::{action, args, backup, emulator_cmd, logging};
 
 /// Runs the program with `args` (including the program name) and returns the exit code.
 pub fn run(args: Vec<OsString>) -> ExitCode {
-    let args = normalize_args(args);
-    let matches = match build_command().try_get_matches_from(args) {
+    let prepared = match args::prepare(args) {
+        Ok(p) => p,
+        Err(f) => return f.report(),
+    };
+    let matches = match build_command().try_get_matches_from(prepared.args) {
         Ok(m) => m,
         Err(e) => {
             let _ = e.print();
@@ -55,14 +44,14 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             });
         }
     };
-    match dispatch(&matches) {
+    match dispatch(&matches, &prepared.dotted) {
         Ok(()) => ExitCode::from(exit::SUCCESS),
         Err(f) => f.report(),
     }
 }
 
 /// Routes parsed arguments to the subcommand that handles them.
-fn dispatch(matches: &ArgMatches) -> Result<(), Failure> {
+fn dispatch(matches: &ArgMatches, dotted: &[Dotted]) -> Result<(), Failure> {
     let globals = Globals::from_matches(matches)?;
     if globals.verbose {
         logging::init();
@@ -70,46 +59,19 @@ fn dispatch(matches: &ArgMatches) -> Result<(), Failure> {
     match matches.subcommand() {
         Some(("completions", sub)) => completions(sub),
         Some(("emulator", sub)) => emulator_cmd::run(sub),
+        Some(("backup", _)) if globals.format == Some(Format::Text) => Err(Failure::usage(
+            "--output text is for API actions; backup commands print json or table",
+        )),
         Some(("backup", sub)) => backup::run(&globals, sub),
         Some((name, sub)) => {
             let info = mongodb_models::find_action(name)
                 .ok_or_else(|| Failure::usage(format!("unknown action {name:?}")))?;
-            action::run(&globals, info, sub)
+            action::run(&globals, info, sub, dotted)
         }
         None => Err(Failure::usage(
             "no action given; run `tcmongo --help` for the list of actions",
         )),
     }
-}
-
-/// Rewrites the first positional argument to the canonical action name when it names an action
-/// in any case or with dashes/underscores (`describe-db-backups` → `DescribeDBBackups`); the
-/// name after `help` is rewritten the same way.
-pub fn normalize_args(mut args: Vec<OsString>) -> Vec<OsString> {
-    let mut i = 1;
-    while i < args.len() {
-        let Some(token) = args[i].to_str() else {
-            break;
-        };
-        if token == "--" {
-            break;
-        }
-        if token.starts_with('-') {
-            i += if VALUE_FLAGS.contains(&token) { 2 } else { 1 };
-            continue;
-        }
-        if token == "help" {
-            i += 1;
-            continue;
-        }
-        if !BUILTINS.contains(&token) {
-            if let Some(info) = mongodb_models::find_action(token) {
-                args[i] = OsString::from(info.name);
-            }
-        }
-        break;
-    }
-    args
 }
 
 /// The whole command tree.
@@ -120,7 +82,8 @@ pub fn build_command() -> Command {
         .long_about(
             "Command line for the TencentDB for MongoDB API (service mongodb, version 2019-07-25).\n\n\
              Every API action is a subcommand named after it (matched case-insensitively, dashes \
-             ignored), e.g. `tcmongo DescribeDBInstances --Limit 5`. The `backup` commands run the \
+             ignored), e.g. `tcmongo DescribeDBInstances --Limit 5`; tccli's form \
+             `tcmongo mongodb DescribeDBInstances` works too. The `backup` commands run the \
              backup workflow with progress bars; `--emulator` runs any command against an embedded \
              local emulator with demo credentials.\n\n\
              Credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (+ TENCENTCLOUD_SESSION_TOKEN), \
@@ -147,7 +110,7 @@ pub fn build_command() -> Command {
                 ),
         );
     for info in mongodb_models::actions() {
-        cmd = cmd.subcommand(action_command(info));
+        cmd = cmd.subcommand(action::command(info));
     }
     cmd
 }
@@ -164,9 +127,10 @@ fn global_args() -> Vec<Arg> {
         Arg::new("endpoint")
             .long("endpoint")
             .global(true)
-            .value_name("URL")
+            .value_name("URL|HOST")
             .help(
-                "Endpoint URL, e.g. https://mongodb.tencentcloudapi.com or http://127.0.0.1:8080",
+                "Endpoint: a URL (http://127.0.0.1:8080) or a host, which means https://HOST \
+                 (mongodb.ap-guangzhou.tencentcloudapi.com)",
             ),
         Arg::new("http-method")
             .long("http-method")
@@ -196,8 +160,8 @@ fn global_args() -> Vec<Arg> {
             .short('o')
             .global(true)
             .value_name("FORMAT")
-            .value_parser(["json", "table"])
-            .help("Output format [default: json; table for `backup list`]"),
+            .value_parser(["json", "table", "text"])
+            .help("Output format: json, table, or text (tccli's tab-separated lines) [default: json; table for `backup list`]"),
         Arg::new("max-attempts")
             .long("max-attempts")
             .global(true)
@@ -224,58 +188,6 @@ fn global_args() -> Vec<Arg> {
             a.overrides_with(id).help_heading("Global options")
         })
         .collect()
-}
-
-/// One subcommand for an API action: one flag per top-level parameter plus `--cli-input-json`.
-fn action_command(info: &'static ActionInfo) -> Command {
-    let mut cmd = Command::new(info.name)
-        .about(format!("Call {}", info.name))
-        .long_about(format!(
-            "Call the {} action. Parameters come from --cli-input-json and/or one flag per \
-             parameter; flags win over keys of the JSON. Lists and structures are JSON (a list \
-             may also be given by repeating its flag). Reference: {}",
-            info.name, info.doc_url
-        ))
-        .arg(
-            Arg::new("cli-input-json")
-                .long("cli-input-json")
-                .help_heading("Parameters")
-                .value_name("JSON|@FILE|-")
-                .help("All parameters as one JSON object: inline, @FILE, or - for stdin"),
-        );
-    for p in info.params {
-        let kind = input::ParamKind::of(p.type_name);
-        let mut help = p.type_name.to_string();
-        if p.required {
-            help.push_str(", required");
-        }
-        if !p.values.is_empty() {
-            help.push_str(&format!(" ({})", p.values.join(", ")));
-        }
-        let mut arg = Arg::new(p.name)
-            .long(p.name)
-            .help_heading("Parameters")
-            .value_name(value_name(&kind))
-            .help(help);
-        if matches!(kind, input::ParamKind::List(_)) {
-            arg = arg.action(ArgAction::Append);
-        }
-        cmd = cmd.arg(arg);
-    }
-    cmd
-}
-
-/// The placeholder shown in help for a parameter's value.
-fn value_name(kind: &input::ParamKind) -> &'static str {
-    use input::ParamKind as K;
-    match kind {
-        K::String => "STRING",
-        K::Integer => "INT",
-        K::Float => "NUMBER",
-        K::Boolean => "BOOL",
-        K::List(_) => "JSON|VALUE",
-        K::Structure => "JSON",
-    }
 }
 
 /// `tcmongo completions SHELL`.

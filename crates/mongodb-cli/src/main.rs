@@ -5,6 +5,7 @@
 //! retries, waiters, downloads, the emulator) lives in the library crates.
 
 mod action;
+mod args;
 mod backup;
 mod cli;
 mod emulator_cmd;

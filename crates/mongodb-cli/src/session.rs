@@ -12,7 +12,7 @@ use mongodb_client_blocking::{Client, EnvSource, HttpMethod, Language, RetryPoli
 
 use crate::emulator_cmd;
 use crate::exit::Failure;
-use crate::output::OutputFormat;
+use crate::output::{Format, OutputFormat};
 use crate::progress::Reporter;
 
 /// Settings from the global flags.
@@ -20,7 +20,7 @@ use crate::progress::Reporter;
 pub struct Globals {
     /// `--region`, else `TENCENTCLOUD_REGION`.
     pub region: Option<String>,
-    /// `--endpoint`.
+    /// `--endpoint`, as a URL (a bare host already made `https://HOST`).
     pub endpoint: Option<String>,
     /// `--http-method`.
     pub http_method: Option<HttpMethod>,
@@ -30,8 +30,10 @@ pub struct Globals {
     pub profile: Option<String>,
     /// `--language`.
     pub language: Option<Language>,
-    /// `--output`, when given.
+    /// `--output`, when given and one the workflow commands print (json or table).
     pub output: Option<OutputFormat>,
+    /// `--output`, when given: how an API action's response is printed.
+    pub format: Option<Format>,
     /// `--max-attempts`.
     pub max_attempts: Option<u32>,
     /// `--emulator` / `TCMONGO_EMULATOR`.
@@ -78,12 +80,13 @@ impl Globals {
         });
         Ok(Globals {
             region,
-            endpoint: s("endpoint"),
+            endpoint: s("endpoint").map(|e| endpoint_url(&e)),
             http_method,
             timeout,
             profile: s("profile"),
             language,
             output: s("output").as_deref().and_then(OutputFormat::parse),
+            format: s("output").as_deref().and_then(Format::parse),
             max_attempts: m.get_one::<u32>("max-attempts").copied(),
             emulator: m.get_flag("emulator"),
             verbose: m.get_flag("verbose"),
@@ -169,6 +172,17 @@ impl Session {
     }
 }
 
+/// The endpoint URL for an `--endpoint` value: a URL as it is, a bare host (with or without a
+/// port or path) as `https://` + host, as tccli takes it.
+pub fn endpoint_url(value: &str) -> String {
+    let v = value.trim();
+    if v.is_empty() || v.contains("://") {
+        v.to_string()
+    } else {
+        format!("https://{v}")
+    }
+}
+
 /// The process environment with `TENCENTCLOUD_PROFILE` set to `profile`, for the client's
 /// default credential chain (profile file section / tccli profile name).
 fn env_with_profile(profile: &str) -> EnvSource {
@@ -183,5 +197,28 @@ fn env_with_profile(profile: &str) -> EnvSource {
     {
         Some(home) => env.with_home(home),
         None => env,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_hosts_mean_https() {
+        assert_eq!(
+            endpoint_url("mongodb.tencentcloudapi.com"),
+            "https://mongodb.tencentcloudapi.com"
+        );
+        assert_eq!(endpoint_url(" 127.0.0.1:8443 "), "https://127.0.0.1:8443");
+        assert_eq!(
+            endpoint_url("http://127.0.0.1:8080"),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            endpoint_url("https://mongodb.ap-guangzhou.tencentcloudapi.com/"),
+            "https://mongodb.ap-guangzhou.tencentcloudapi.com/"
+        );
+        assert_eq!(endpoint_url("ftp://example.com"), "ftp://example.com");
     }
 }
