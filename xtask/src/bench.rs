@@ -403,11 +403,11 @@ fn cli_start(opts: &Options, target_dir: &Path) -> Result<Value> {
         if release.exists() {
             (release, "release (already built)")
         } else {
-            run_cmd(&cargo, &["build", "-p", "mongodb-cli"], &[])?;
+            run_cmd(&cargo, &["build", "-p", "tcmongo"], &[])?;
             (target_dir.join("debug").join("tcmongo"), "debug")
         }
     } else {
-        run_cmd(&cargo, &["build", "--release", "-p", "mongodb-cli"], &[])?;
+        run_cmd(&cargo, &["build", "--release", "-p", "tcmongo"], &[])?;
         (release, "release")
     };
     let runs = if opts.quick { 30 } else { 200 };

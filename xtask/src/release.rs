@@ -35,7 +35,7 @@ const REQUIRED_IN_PACKAGE: &[(&str, &[&str])] = &[
     ),
     ("mongodb-client-blocking", &["README.md"]),
     ("mongodb-emulator", &["README.md"]),
-    ("mongodb-cli", &["README.md"]),
+    ("tcmongo", &["README.md"]),
 ];
 
 /// Path fragments that must never be in a published package.
@@ -150,7 +150,7 @@ pub(crate) fn publish_order() -> Result<Vec<String>> {
             "mongodb-models",
             "mongodb-client-blocking",
             "mongodb-emulator",
-            "mongodb-cli",
+            "tcmongo",
         ]
         .iter()
         .position(|x| *x == n)
@@ -306,8 +306,8 @@ mod tests {
         assert_eq!(order.first().map(String::as_str), Some("tc-sign"));
         assert!(pos("mongodb-errors") < pos("mongodb-models"));
         assert!(pos("mongodb-models") < pos("mongodb-client-blocking"));
-        assert!(pos("mongodb-client-blocking") < pos("mongodb-cli"));
-        assert!(pos("mongodb-emulator") < pos("mongodb-cli"));
+        assert!(pos("mongodb-client-blocking") < pos("tcmongo"));
+        assert!(pos("mongodb-emulator") < pos("tcmongo"));
         assert!(!order
             .iter()
             .any(|n| n == "xtask" || n == "mongodb-sdk-tests"));

@@ -29,7 +29,7 @@ pub(crate) fn run(args: &[String]) -> Result {
     }
     run_cmd(
         &cargo(),
-        &["build", "-q", "-p", "mongodb-cli", "--bin", "tcmongo"],
+        &["build", "-q", "-p", "tcmongo", "--bin", "tcmongo"],
         &[],
     )?;
 

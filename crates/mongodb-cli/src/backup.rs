@@ -27,10 +27,10 @@ use mongodb_client_blocking::{
     WaitError, WaitErrorKind,
 };
 
-use crate::cli::{print_stdout, Globals, Session};
 use crate::exit::{self, Failure};
-use crate::output::{self, OutputFormat};
+use crate::output::{self, print_stdout, OutputFormat};
 use crate::progress::Unit;
+use crate::session::{Globals, Session};
 
 /// Columns of `backup list` as a table.
 const LIST_COLUMNS: &[&str] = &[

@@ -12,8 +12,8 @@ use clap::{Arg, ArgMatches, Command};
 use mongodb_client_blocking::Credentials;
 use mongodb_emulator::{Emulator, EmulatorBuilder, EmulatorHandle, Progress};
 
-use crate::cli::print_stdout;
 use crate::exit::{self, Failure};
+use crate::output::print_stdout;
 
 /// Default address of `tcmongo emulator`.
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";

@@ -4,6 +4,8 @@
 //! The binary is thin: argument handling and output live here, everything else (signing,
 //! retries, waiters, downloads, the emulator) lives in the library crates.
 
+mod action;
+mod args;
 mod backup;
 mod cli;
 mod emulator_cmd;
@@ -12,6 +14,7 @@ mod input;
 mod logging;
 mod output;
 mod progress;
+mod session;
 
 fn main() -> std::process::ExitCode {
     cli::run(std::env::args_os().collect())

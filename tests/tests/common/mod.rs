@@ -85,7 +85,7 @@ pub fn tcmongo() -> &'static Path {
         let bin = dir.join(format!("tcmongo{}", std::env::consts::EXE_SUFFIX));
         if !bin.exists() {
             let mut cmd = Command::new(env!("CARGO"));
-            cmd.args(["build", "-q", "-p", "mongodb-cli", "--bin", "tcmongo"]);
+            cmd.args(["build", "-q", "-p", "tcmongo", "--bin", "tcmongo"]);
             if let Some(target) = dir.parent() {
                 cmd.arg("--target-dir").arg(target);
             }

@@ -1,59 +1,22 @@
-//! Request input: `--cli-input-json` and the per-parameter `--<Param>` flags.
+//! Request input: `--cli-input-json`, the per-parameter `--<Param>` flags, and their dotted
+//! form `--<Param>.<index or member>… VALUE` ([`dotted`]).
 //!
 //! `--cli-input-json` takes inline JSON, `@FILE` (or `file://FILE`), or `-` for stdin, and must
 //! be a JSON object. Each `--<Param> VALUE` flag is converted by the parameter's declared type:
 //! strings stay strings, integers/floats/booleans are converted when the text is unambiguous,
 //! lists and structures are JSON (a list may also be given as repeated flags, one element each).
 //! Flags override keys of the same name from `--cli-input-json`. The merged object is then
-//! checked against the typed request by `mongodb_models::check_request` (in `cli.rs`).
+//! checked against the typed request by `mongodb_models::check_request` (in `action`).
+
+pub mod dotted;
+mod kind;
 
 use std::io::Read;
 
 use serde_json::{Map, Value};
 
-/// What a parameter's declared type (`ParamInfo::type_name`) means for flag conversion.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ParamKind {
-    /// Text, taken verbatim.
-    String,
-    /// A whole number.
-    Integer,
-    /// A number that may have a fraction.
-    Float,
-    /// `true` or `false`.
-    Boolean,
-    /// A list of the inner kind.
-    List(Box<ParamKind>),
-    /// A structure, given as a JSON object.
-    Structure,
-}
-
-impl ParamKind {
-    /// Classifies a declared type name such as `String`, `Integer`, `Array of ReplicaSetInfo`.
-    pub fn of(type_name: &str) -> Self {
-        let t = type_name.trim();
-        let lower = t.to_ascii_lowercase();
-        for prefix in ["array of ", "list of "] {
-            if lower.starts_with(prefix) {
-                return Self::List(Box::new(Self::of(&t[prefix.len()..])));
-            }
-        }
-        if let Some(inner) = t.strip_suffix("[]") {
-            return Self::List(Box::new(Self::of(inner)));
-        }
-        if lower.starts_with("vec<") && lower.ends_with('>') {
-            return Self::List(Box::new(Self::of(&t[4..t.len() - 1])));
-        }
-        match lower.as_str() {
-            "string" | "str" | "datetime" | "timestamp" | "date" | "time" => Self::String,
-            "integer" | "int" | "int64" | "uint64" | "int32" | "uint32" | "long" | "i64"
-            | "u64" => Self::Integer,
-            "float" | "double" | "number" | "f64" => Self::Float,
-            "boolean" | "bool" => Self::Boolean,
-            _ => Self::Structure,
-        }
-    }
-}
+use kind::scalar_value;
+pub use kind::{element_type, ParamKind};
 
 /// Reads the `--cli-input-json` argument: inline JSON, `@FILE`, `file://FILE` or `-` (stdin).
 pub fn read_cli_input_json(arg: &str, stdin: &mut dyn Read) -> Result<Map<String, Value>, String> {
@@ -107,41 +70,6 @@ pub fn flag_value(name: &str, type_name: &str, raw: &[String]) -> Result<Value, 
     }
 }
 
-/// Converts one text by kind; numbers and booleans only when the text is unambiguous.
-fn scalar_value(name: &str, type_name: &str, kind: &ParamKind, raw: &str) -> Result<Value, String> {
-    let bad =
-        |what: &str| format!("invalid value {raw:?} for --{name}: expected {what} ({type_name})");
-    match kind {
-        ParamKind::String => Ok(Value::String(raw.to_string())),
-        ParamKind::Integer => {
-            let t = raw.trim();
-            if let Ok(i) = t.parse::<i64>() {
-                Ok(Value::from(i))
-            } else if let Ok(u) = t.parse::<u64>() {
-                Ok(Value::from(u))
-            } else {
-                Err(bad("an integer"))
-            }
-        }
-        ParamKind::Float => match raw.trim().parse::<f64>() {
-            Ok(f) if f.is_finite() => serde_json::Number::from_f64(f)
-                .map(Value::Number)
-                .ok_or_else(|| bad("a number")),
-            _ => Err(bad("a number")),
-        },
-        ParamKind::Boolean => match raw.trim().to_ascii_lowercase().as_str() {
-            "true" => Ok(Value::Bool(true)),
-            "false" => Ok(Value::Bool(false)),
-            _ => Err(bad("true or false")),
-        },
-        ParamKind::Structure | ParamKind::List(_) => {
-            let v: Value = serde_json::from_str(raw)
-                .map_err(|e| format!("--{name} expects JSON ({type_name}): {e}"))?;
-            Ok(v)
-        }
-    }
-}
-
 /// A short name for a JSON value's kind, for messages.
 fn kind_name(v: &Value) -> &'static str {
     match v {
@@ -161,23 +89,6 @@ mod tests {
 
     fn raw(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn kinds() {
-        assert_eq!(ParamKind::of("String"), ParamKind::String);
-        assert_eq!(ParamKind::of("Integer"), ParamKind::Integer);
-        assert_eq!(ParamKind::of("Boolean"), ParamKind::Boolean);
-        assert_eq!(ParamKind::of("Float"), ParamKind::Float);
-        assert_eq!(ParamKind::of("ReplicaSetInfo"), ParamKind::Structure);
-        assert_eq!(
-            ParamKind::of("Array of ReplicaSetInfo"),
-            ParamKind::List(Box::new(ParamKind::Structure))
-        );
-        assert_eq!(
-            ParamKind::of("Array of Integer"),
-            ParamKind::List(Box::new(ParamKind::Integer))
-        );
     }
 
     #[test]

@@ -1,0 +1,246 @@
+//! End-to-end: tccli's ways of calling an action: the `mongodb` service word, dotted
+//! parameters, `--waiter`, and `--endpoint` given as a bare host.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::time::Duration;
+
+use mongodb_emulator::Progress;
+use serde_json::Value;
+
+mod common;
+
+use common::*;
+
+#[test]
+fn the_service_word_is_accepted_and_ignored() {
+    let env = Env::new();
+    let v = json_out(&env.run(&["mongodb", "DescribeDBInstances", "--Limit", "5"]));
+    assert_eq!(instance_ids(&v), ["cmgo-demo0001", "cmgo-demo0002"]);
+    let v = json_out(&env.run(&[
+        "--region",
+        "ap-guangzhou",
+        "mongodb",
+        "describe-db-instances",
+        "--InstanceIds",
+        "cmgo-demo0002",
+    ]));
+    assert_eq!(instance_ids(&v), ["cmgo-demo0002"]);
+    assert_eq!(env.emu.request_count("DescribeDBInstances"), 2);
+    // The service word alone is no action.
+    expect_code(&env.run(&["mongodb"]), 2);
+}
+
+/// Starts a backup of `instance`, waits for it, and returns its name.
+fn new_backup(env: &Env, instance: &str) -> String {
+    let o = env.run(&["backup", "create", "--instance-id", instance, "--wait"]);
+    expect_code(&o, 0);
+    stdout(&o).trim().to_string()
+}
+
+#[test]
+fn dotted_parameters_send_what_the_json_form_sends() {
+    let env = Env::new();
+    let name = new_backup(&env, "cmgo-demo0002");
+    let tasks = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "CreateBackupDownloadTask",
+            "--InstanceId",
+            "cmgo-demo0002",
+            "--BackupName",
+            &name,
+            "--filter",
+            "Tasks[].ReplicaSetId",
+        ];
+        args.extend_from_slice(extra);
+        json_out(&env.run(&args))
+    };
+    let dotted = tasks(&[
+        "--BackupSets.1.ReplicaSetId",
+        "cmgo-demo0002_1",
+        "--BackupSets.0.ReplicaSetId=cmgo-demo0002_0",
+    ]);
+    let json = tasks(&[
+        "--BackupSets",
+        r#"[{"ReplicaSetId":"cmgo-demo0002_0"},{"ReplicaSetId":"cmgo-demo0002_1"}]"#,
+    ]);
+    assert_eq!(
+        dotted,
+        serde_json::json!(["cmgo-demo0002_0", "cmgo-demo0002_1"])
+    );
+    assert_eq!(dotted, json);
+    // One shard only, by parts: the emulator prepares that one alone.
+    let one = tasks(&["--BackupSets.0.ReplicaSetId", "cmgo-demo0002_1"]);
+    assert_eq!(one, serde_json::json!(["cmgo-demo0002_1"]));
+    assert_eq!(env.emu.request_count("CreateBackupDownloadTask"), 3);
+
+    // Dotted parts win over the key in --cli-input-json, like any flag; over GET too.
+    let o = env.run(&[
+        "--http-method",
+        "GET",
+        "DescribeDBInstances",
+        "--cli-input-json",
+        r#"{"InstanceIds": ["cmgo-demo0001"]}"#,
+        "--InstanceIds.0",
+        "cmgo-demo0002",
+    ]);
+    assert_eq!(instance_ids(&json_out(&o)), ["cmgo-demo0002"]);
+}
+
+#[test]
+fn dotted_mistakes_are_exit_2_naming_the_argument() {
+    let env = Env::new();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "CreateBackupDownloadTask",
+                "--InstanceId",
+                "cmgo-demo0001",
+                "--BackupName",
+                "b",
+                "--BackupSets",
+                "[]",
+                "--BackupSets.0.ReplicaSetId",
+                "x",
+            ],
+            "--BackupSets is given both whole",
+        ),
+        (
+            &[
+                "DescribeAuditLogs",
+                "--InstanceId",
+                "cmgo-demo0001",
+                "--StartTime",
+                "a",
+                "--EndTime",
+                "b",
+                "--Filter.ExecTime",
+                "soon",
+            ],
+            "--Filter.ExecTime",
+        ),
+        (
+            &["DescribeDBInstances", "--InstanceIds.1", "cmgo-demo0001"],
+            "--InstanceIds: the indexes of a list start at 0",
+        ),
+        (
+            &["CreateBackupDownloadTask", "--BackupSets.0.ReplicaSet", "x"],
+            "ReplicaSetInfo has no member `ReplicaSet`",
+        ),
+        (
+            &["DescribeDBInstances", "--InstanceIds.0"],
+            "--InstanceIds.0 needs a value",
+        ),
+    ];
+    for (args, needle) in cases {
+        let o = env.run(args);
+        expect_code(&o, 2);
+        assert!(stderr(&o).contains(needle), "{args:?}:\n{}", stderr(&o));
+    }
+    assert_eq!(env.emu.stats().total_requests, 0);
+}
+
+#[test]
+fn waiter_polls_until_the_async_request_succeeds() {
+    let env = Env::new();
+    // Each poll moves the request one step on: the third says "success". Interval 0: no sleep.
+    env.emu.set_progress(Progress::PerPoll);
+    let id = json_out(&env.run(&[
+        "CreateBackupDBInstance",
+        "--InstanceId",
+        "cmgo-demo0001",
+        "--BackupMethod",
+        "0",
+        "--filter",
+        "AsyncRequestId",
+    ]));
+    let id = id
+        .as_str()
+        .map(String::from)
+        .unwrap_or_else(|| id.to_string());
+    let o = env.run(&[
+        "mongodb",
+        "DescribeAsyncRequestInfo",
+        "--AsyncRequestId",
+        &id,
+        "--waiter",
+        r#"{"expr":"Status","to":"success","timeout":600,"interval":0}"#,
+        "--filter",
+        "Status",
+        "--output",
+        "text",
+    ]);
+    expect_code(&o, 0);
+    assert_eq!(stdout(&o), "success\n");
+    let err = stderr(&o);
+    let waits: Vec<&str> = err.lines().filter(|l| l.starts_with("waiting: ")).collect();
+    assert_eq!(waits.len(), 2, "{}", stderr(&o));
+    assert!(waits[0].contains("waiting for \"success\""), "{waits:?}");
+    assert_eq!(env.emu.request_count("DescribeAsyncRequestInfo"), 3);
+}
+
+#[test]
+fn waiter_that_runs_out_of_time_is_exit_3() {
+    let env = Env::new();
+    let o = env.run(&[
+        "DescribeDBInstances",
+        "--waiter",
+        "{'expr':'TotalCount','to':3,'timeout':0}",
+    ]);
+    expect_code(&o, 3);
+    assert_eq!(
+        stderr(&o),
+        "error: --waiter: `TotalCount` did not become 3 within 0 s; last value: 2\n"
+    );
+    assert!(o.stdout.is_empty());
+    assert_eq!(env.emu.request_count("DescribeDBInstances"), 1);
+
+    let o = env.run(&[
+        "DescribeDBInstances",
+        "--waiter",
+        r#"{"expr":"TotalCount"}"#,
+    ]);
+    expect_code(&o, 2);
+    assert!(stderr(&o).contains("`to` must be given"), "{}", stderr(&o));
+}
+
+/// The first bytes a `tcmongo` run sends to `--endpoint <endpoint(port)>`, read by a listener
+/// that then hangs up.
+fn first_bytes(endpoint: impl Fn(u16) -> String) -> (Vec<u8>, i32) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let reader = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = [0u8; 4];
+        s.read_exact(&mut buf).unwrap();
+        buf.to_vec()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let o = run_cmd(
+        bare(home.path())
+            .env("TENCENTCLOUD_SECRET_ID", "AKIDtest")
+            .env("TENCENTCLOUD_SECRET_KEY", "test-key")
+            .args([
+                "--endpoint",
+                &endpoint(port),
+                "--max-attempts",
+                "1",
+                "DescribeDBInstances",
+            ]),
+        None,
+    );
+    (reader.join().unwrap(), code(&o))
+}
+
+#[test]
+fn bare_host_endpoint_means_https() {
+    // A bare host: the client opens with a TLS handshake record (0x16, version 3.x).
+    let (bytes, exit) = first_bytes(|port| format!("127.0.0.1:{port}"));
+    assert_eq!(&bytes[..2], &[0x16, 0x03], "{bytes:?}");
+    assert_eq!(exit, 3);
+    // A full http:// URL still speaks plain HTTP.
+    let (bytes, exit) = first_bytes(|port| format!("http://127.0.0.1:{port}"));
+    assert_eq!(bytes, b"POST");
+    assert_eq!(exit, 3);
+}
