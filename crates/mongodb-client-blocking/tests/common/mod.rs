@@ -351,7 +351,7 @@ pub fn client_for(mock: &Mock) -> mongodb_client_blocking::ClientBuilder {
         )))
         .retry(
             mongodb_client_blocking::RetryPolicy::default()
-                .base_delay(std::time::Duration::from_millis(1))
-                .max_delay(std::time::Duration::from_millis(5)),
+                .with_base_delay(std::time::Duration::from_millis(1))
+                .with_max_delay(std::time::Duration::from_millis(5)),
         )
 }
