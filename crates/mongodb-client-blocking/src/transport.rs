@@ -189,7 +189,10 @@ pub(crate) fn map_error(e: ureq::Error, after_send: bool) -> Error {
         },
         U::Tls(m) => transport(TransportKind::Tls, after_send, m.to_string()),
         U::Pem(e) => transport(TransportKind::Tls, after_send, e.to_string()),
+        #[cfg(feature = "rustls")]
         U::Rustls(e) => transport(TransportKind::Tls, after_send, e.to_string()),
+        #[cfg(feature = "native-tls")]
+        U::NativeTls(e) => transport(TransportKind::Tls, after_send, e.to_string()),
         U::TlsRequired => transport(TransportKind::Tls, false, "TLS required".into()),
         U::BadUri(m) => Error::Config {
             message: format!("bad request URL: {m}"),

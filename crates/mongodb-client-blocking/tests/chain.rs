@@ -76,6 +76,9 @@ fn cred_err(chain: &DefaultChain) -> String {
     }
 }
 
+/// A home, the environment variables set, and the secret id expected.
+type Row<'a> = (&'a Home, &'a [(&'a str, &'a str)], &'a str);
+
 const ENV_KEYS: [(&str, &str); 2] = [
     ("TENCENTCLOUD_SECRET_ID", "AKIDenv"),
     ("TENCENTCLOUD_SECRET_KEY", "k"),
@@ -96,7 +99,7 @@ fn precedence_env_then_file_then_tccli_then_cvm() {
         json!({"secretId": "AKIDtccli", "secretKey": "k"}),
     );
     let empty = Home::new();
-    let table: [(&Home, &[(&str, &str)], &str); 4] = [
+    let table: [Row<'_>; 4] = [
         (&all, &ENV_KEYS, "AKIDenv"),
         (&all, &[], "AKIDfile"),
         (&tccli_only, &[], "AKIDtccli"),
@@ -331,4 +334,33 @@ fn the_source_used_is_logged_at_debug_without_the_secret() {
         "{lines:?}"
     );
     assert!(!lines[0].contains("TopSecretIniKey"));
+}
+
+#[test]
+fn a_tccli_role_arn_is_assumed_with_the_profiles_keys() {
+    let sts = Mock::start(|req, _| {
+        req.verify("AKIDbase", "basekey")
+            .expect("signed with the profile's keys");
+        assert_eq!(req.action(), "AssumeRole");
+        let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
+        assert_eq!(body["RoleArn"], "qcs::cam::uin/1:roleName/ops");
+        assert_eq!(body["RoleSessionName"], "nightly");
+        Reply::ok(
+            json!({"Credentials": {"TmpSecretId": "AKIDrole", "TmpSecretKey": "k", "Token": "t"},
+                   "ExpiredTime": 4_000_000_000i64}),
+            "r",
+        )
+    });
+    let home = Home::new();
+    home.tccli(
+        "default",
+        json!({"secretId": "AKIDbase", "secretKey": "basekey",
+               "role-arn": "qcs::cam::uin/1:roleName/ops", "role-session-name": "nightly"}),
+    );
+    let chain = DefaultChain::with_env(home.env(&[]))
+        .metadata_endpoint(None)
+        .sts_endpoint(sts.url());
+    assert_eq!(id_of(&chain), "AKIDrole");
+    assert_eq!(id_of(&chain), "AKIDrole");
+    assert_eq!(sts.count(), 1, "the role's credentials are cached");
 }

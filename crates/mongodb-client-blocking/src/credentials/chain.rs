@@ -157,6 +157,7 @@ impl DefaultChain {
                 cvm.clone()
                     .unwrap_or_else(|| Arc::new(CvmRoleProvider::new())),
                 self.agent.clone(),
+                self.sts_endpoint.clone(),
             );
             if let Some(p) = &self.profile {
                 file = file.profile(p.clone()).section_optional();

@@ -38,6 +38,7 @@ pub struct TccliProvider {
     cvm: Arc<CvmRoleProvider>,
     role: Arc<Keyed<StsAssumeRoleProvider>>,
     agent: Option<ureq::Agent>,
+    sts_endpoint: Option<String>,
     /// In the chain with an explicit profile: a missing file means "not here".
     file_optional: bool,
 }
@@ -62,6 +63,7 @@ impl TccliProvider {
             cvm: Arc::new(CvmRoleProvider::new()),
             role: Arc::default(),
             agent: None,
+            sts_endpoint: None,
             file_optional: false,
         }
     }
@@ -72,10 +74,16 @@ impl TccliProvider {
         self
     }
 
-    /// Share the chain's CVM provider (its cache) and HTTP agent.
-    pub(crate) fn shared(mut self, cvm: Arc<CvmRoleProvider>, agent: Option<ureq::Agent>) -> Self {
+    /// Share the chain's CVM provider (its cache), HTTP agent and STS endpoint.
+    pub(crate) fn shared(
+        mut self,
+        cvm: Arc<CvmRoleProvider>,
+        agent: Option<ureq::Agent>,
+        sts_endpoint: String,
+    ) -> Self {
         self.cvm = cvm;
         self.agent = agent;
+        self.sts_endpoint = Some(sts_endpoint);
         self
     }
 
@@ -155,7 +163,10 @@ impl Source for TccliProvider {
             .to_string();
         let key = format!("{role_arn}|{session}|{}", creds.secret_id());
         let sts = self.role.get(&key, || {
-            let p = StsAssumeRoleProvider::new(StaticProvider::new(creds), role_arn, session);
+            let mut p = StsAssumeRoleProvider::new(StaticProvider::new(creds), role_arn, session);
+            if let Some(url) = &self.sts_endpoint {
+                p = p.endpoint(url.clone());
+            }
             match &self.agent {
                 Some(a) => p.with_agent(a.clone()),
                 None => p,
