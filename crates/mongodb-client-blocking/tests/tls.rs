@@ -1,36 +1,30 @@
-//! CA bundles: a local TLS server with a certificate from a CA generated here is refused
-//! until the client is told to trust that CA.
+//! CA bundles: a local TLS server with a certificate from a test CA (made for these tests, see
+//! `data/tls/README.md`) is refused until the client is told to trust that CA.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::Arc;
 
 use mongodb_client_blocking::{Client, Credentials, Error, RetryPolicy, TransportKind};
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-/// A TLS server on 127.0.0.1 answering every request with an empty `DescribeDBBackups`
-/// answer; returns its URL and the CA's certificate as PEM.
-fn tls_server() -> (String, String) {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "tcmongo test CA");
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-        .unwrap()
-        .signed_by(&leaf_key, &ca)
-        .unwrap();
+/// The test CA's certificate (see `tests/data/tls/README.md`).
+const CA_PEM: &str = include_str!("data/tls/ca.pem");
+const SERVER_PEM: &[u8] = include_bytes!("data/tls/server.pem");
+const SERVER_KEY: &[u8] = include_bytes!("data/tls/server.key");
+
+/// A TLS server on 127.0.0.1, with a certificate from the test CA, answering every request
+/// with an empty `DescribeDBBackups` answer; returns its URL.
+fn tls_server() -> String {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_no_client_auth()
         .with_single_cert(
-            vec![leaf.der().clone()],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+            vec![CertificateDer::from_pem_slice(SERVER_PEM).unwrap()],
+            PrivateKeyDer::from_pem_slice(SERVER_KEY).unwrap(),
         )
         .unwrap();
     let config = Arc::new(config);
@@ -47,7 +41,7 @@ fn tls_server() -> (String, String) {
             });
         }
     });
-    (url, ca.pem())
+    url
 }
 
 /// Read one request and answer it.
@@ -102,7 +96,7 @@ fn call(client: &Client) -> Result<serde_json::Value, Error> {
 
 #[test]
 fn an_unknown_ca_is_refused_until_it_is_added() {
-    let (url, ca_pem) = tls_server();
+    let url = tls_server();
     let err = call(&builder(&url).build().unwrap()).unwrap_err();
     assert!(
         matches!(
@@ -114,16 +108,16 @@ fn an_unknown_ca_is_refused_until_it_is_added() {
         ),
         "{err:?}"
     );
-    let client = builder(&url).add_root_certificate(&ca_pem).build().unwrap();
+    let client = builder(&url).add_root_certificate(CA_PEM).build().unwrap();
     assert_eq!(call(&client).unwrap()["TotalCount"], 0);
 }
 
 #[test]
 fn a_ca_bundle_file_is_trusted_and_a_bad_one_is_named() {
-    let (url, ca_pem) = tls_server();
+    let url = tls_server();
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("proxy-ca.pem");
-    std::fs::write(&bundle, &ca_pem).unwrap();
+    std::fs::write(&bundle, CA_PEM).unwrap();
     let client = builder(&url).ca_bundle(&bundle).build().unwrap();
     assert_eq!(call(&client).unwrap()["TotalCount"], 0);
 
