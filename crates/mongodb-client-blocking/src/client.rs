@@ -68,8 +68,9 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client configured from the environment: region from `TENCENTCLOUD_REGION`,
-    /// credentials from the [`DefaultChain`](crate::DefaultChain), defaults for the rest.
+    /// A client configured from the environment: region from `TENCENTCLOUD_REGION` (else
+    /// tccli's configuration), credentials from the [`DefaultChain`](crate::DefaultChain),
+    /// defaults for the rest.
     pub fn from_env() -> Result<Client, Error> {
         Client::builder().build()
     }
