@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use clap::ArgMatches;
-use mongodb_client_blocking::{Client, EnvSource, HttpMethod, Language, RetryPolicy, WaitOptions};
+use mongodb_client_blocking::{Client, HttpMethod, Language, RetryPolicy, WaitOptions};
 
 use crate::emulator_cmd;
 use crate::exit::Failure;
@@ -132,7 +132,7 @@ impl Session {
                     builder = builder.endpoint(e.clone());
                 }
                 if let Some(p) = &g.profile {
-                    builder = builder.env_source(env_with_profile(p));
+                    builder = builder.profile(p.clone());
                 }
             }
         }
@@ -146,7 +146,7 @@ impl Session {
             builder = builder.timeout(t);
         }
         if let Some(n) = g.max_attempts {
-            builder = builder.retry(RetryPolicy::default().max_attempts(n));
+            builder = builder.retry(RetryPolicy::default().with_max_attempts(n));
         }
         let client = builder.build()?;
         Ok(Session {
@@ -180,23 +180,6 @@ pub fn endpoint_url(value: &str) -> String {
         v.to_string()
     } else {
         format!("https://{v}")
-    }
-}
-
-/// The process environment with `TENCENTCLOUD_PROFILE` set to `profile`, for the client's
-/// default credential chain (profile file section / tccli profile name).
-fn env_with_profile(profile: &str) -> EnvSource {
-    let mut vars: Vec<(String, String)> = std::env::vars()
-        .filter(|(k, _)| k != "TENCENTCLOUD_PROFILE")
-        .collect();
-    vars.push(("TENCENTCLOUD_PROFILE".to_string(), profile.to_string()));
-    let env = EnvSource::from_vars(vars);
-    match ["HOME", "USERPROFILE"]
-        .iter()
-        .find_map(|k| std::env::var_os(k).filter(|v| !v.is_empty()))
-    {
-        Some(home) => env.with_home(home),
-        None => env,
     }
 }
 

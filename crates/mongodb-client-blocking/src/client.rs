@@ -1,4 +1,5 @@
-//! The client and its one retry loop.
+//! The client, `ClientBuilder::build`, and the one call loop: rate limit, attempt, then ask
+//! the retry state what to do.
 
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -9,10 +10,10 @@ use mongodb_errors::Error;
 use mongodb_models::Action;
 use tc_sign::{HttpMethod, Signer, SigningParams};
 
-use crate::config::{CallOptions, ClientBuilder, Config};
+use crate::config::{CallOptions, ClientBuilder, Config, Resolved};
 use crate::credentials::{unix_now, ProvideCredentials};
 use crate::ratelimit::RateLimiter;
-use crate::retry::{classify, Decision};
+use crate::retry::{Next, RetryState, NOT_RETRYABLE};
 use crate::transport;
 
 /// A client of the TencentDB for MongoDB API (`mongodb`, version `2019-07-25`).
@@ -67,13 +68,14 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client configured from the environment: region from `TENCENTCLOUD_REGION`,
-    /// credentials from the [`DefaultChain`](crate::DefaultChain), defaults for the rest.
+    /// A client configured from the environment: region from `TENCENTCLOUD_REGION` (else
+    /// tccli's configuration), credentials from the [`DefaultChain`](crate::DefaultChain),
+    /// defaults for the rest.
     pub fn from_env() -> Result<Client, Error> {
         Client::builder().build()
     }
 
-    pub(crate) fn from_parts(
+    fn from_parts(
         config: Config,
         agent: ureq::Agent,
         provider: Arc<dyn ProvideCredentials>,
@@ -207,7 +209,8 @@ impl Client {
         })
     }
 
-    /// The one retry loop.
+    /// The one call loop: wait for the rate limiter, make an attempt, and let the retry state
+    /// decide what a failure means.
     fn execute<T>(
         &self,
         out: &Outgoing<'_>,
@@ -217,139 +220,97 @@ impl Client {
         let cfg = &self.inner.config;
         let policy = opts.retry.as_ref().unwrap_or(&cfg.retry);
         let timeout = opts.timeout.unwrap_or(cfg.timeout);
-        let max_attempts = policy.get_max_attempts();
+        let max_attempts = policy.max_attempts();
         let total = opts
             .total_timeout
             .or(cfg.total_timeout)
             .unwrap_or_else(|| (timeout + policy.backoff_ceiling(max_attempts)) * max_attempts);
-        let idempotent = out.idempotent || policy.get_retry_non_idempotent();
-        let start = Instant::now();
-        let method = cfg.method;
-        let url = match method {
+        let method = cfg.method.as_str();
+        let url = match cfg.method {
             HttpMethod::Get if !out.payload.is_empty() => {
                 format!("{}?{}", cfg.url, String::from_utf8_lossy(&out.payload))
             }
             _ => cfg.url.clone(),
         };
-        let mut attempt = 0u32;
-        let mut skew_corrected = false;
         if cfg.log_bodies {
-            log::trace!(
-                "{} {} request body: {}",
-                method.as_str(),
-                out.action,
-                String::from_utf8_lossy(&out.payload)
-            );
+            let body = String::from_utf8_lossy(&out.payload);
+            log::trace!("{method} {} request body: {body}", out.action);
         }
+        let mut state = RetryState::new(policy, out.idempotent, total);
+        let start = Instant::now();
         loop {
-            attempt += 1;
-            if let Some(limiter) = &self.inner.limiter {
-                let wait = limiter.reserve(out.action);
-                if !wait.is_zero() {
-                    log::debug!("{}: client-side rate limit, waiting {:?}", out.action, wait);
-                    std::thread::sleep(wait);
-                }
-            }
-            let remaining = total.saturating_sub(start.elapsed());
-            if remaining.is_zero() {
+            self.wait_for_rate_limit(out.action);
+            let attempt = state.attempt();
+            let Some(budget) = state.time_left(start.elapsed()) else {
                 return Err(Error::Timeout {
                     message: format!(
-                        "{} gave up after {:?} (total timeout) before attempt {attempt}",
-                        out.action, total
+                        "{} gave up after {total:?} (total timeout) before attempt {attempt}",
+                        out.action
                     ),
                     sent: attempt > 1,
                 });
-            }
+            };
             let attempt_started = Instant::now();
-            let (result, date) = self.attempt(out, &url, timeout.min(remaining), &decode);
+            let (result, date) = self.attempt(out, &url, timeout.min(budget), &decode);
             let elapsed = attempt_started.elapsed();
             let err = match result {
                 Ok((value, rid)) => {
+                    let rid = rid.as_deref().unwrap_or("-");
                     log::info!(
-                        "{} {} ok in {:?} (attempt {attempt}) RequestId={}",
-                        method.as_str(),
-                        out.action,
-                        elapsed,
-                        rid.as_deref().unwrap_or("-")
+                        "{method} {} ok in {elapsed:?} (attempt {attempt}) RequestId={rid}",
+                        out.action
                     );
                     return Ok(value);
                 }
                 Err(e) => e,
             };
-            let decision = classify(&err, idempotent);
             log::info!(
-                "{} {} failed in {:?} (attempt {attempt}/{max_attempts}) RequestId={}: {}",
-                method.as_str(),
+                "{method} {} failed in {elapsed:?} (attempt {attempt}/{max_attempts}) RequestId={}: {err}",
                 out.action,
-                elapsed,
                 err.request_id().unwrap_or("-"),
-                err
             );
-            match decision {
-                Decision::CorrectClock if !skew_corrected => {
-                    let server = date.as_deref().and_then(transport::parse_http_date);
-                    let current = self.inner.skew.load(Ordering::Relaxed);
-                    let useful = server
-                        .map(|s| s - unix_now())
-                        .filter(|o| (o - current).abs() > 30);
-                    match useful {
-                        Some(offset) => {
-                            self.inner.skew.store(offset, Ordering::Relaxed);
-                            skew_corrected = true;
-                            attempt -= 1; // the corrected attempt does not count
-                            log::warn!(
-                                "{}: signature rejected as expired; server clock is {offset:+} s from ours, retrying once with the corrected time",
-                                out.action
-                            );
-                            continue;
-                        }
-                        None => {
-                            log::warn!(
-                                "{}: clock skew reported but the answer's Date header is missing or agrees with our clock; not retrying",
-                                out.action
-                            );
-                            return Err(err);
-                        }
-                    }
-                }
-                Decision::RetryThrottled | Decision::RetryNotSent | Decision::RetryAmbiguous => {
-                    if attempt >= max_attempts {
-                        log::warn!(
-                            "{}: giving up after {attempt} attempt(s): {}",
-                            out.action,
-                            decision.reason()
-                        );
-                        return Err(err);
-                    }
-                    let delay = policy.backoff(attempt);
-                    if start.elapsed() + delay >= total {
-                        log::warn!(
-                            "{}: not retrying ({}): the total timeout {:?} would pass",
-                            out.action,
-                            decision.reason(),
-                            total
-                        );
-                        return Err(err);
-                    }
+            let server_offset = date
+                .as_deref()
+                .and_then(transport::parse_http_date)
+                .map(|server| server - unix_now());
+            match state.on_failure(
+                &err,
+                start.elapsed(),
+                server_offset,
+                self.clock_offset_secs(),
+            ) {
+                Next::RetryAfter { delay, reason } => {
                     log::warn!(
-                        "{}: retrying in {:?} ({}), attempt {}/{max_attempts}",
+                        "{}: retrying in {delay:?} ({reason}), attempt {}/{max_attempts}",
                         out.action,
-                        delay,
-                        decision.reason(),
-                        attempt + 1
+                        state.attempt()
                     );
                     std::thread::sleep(delay);
                 }
-                other => {
-                    if other == Decision::StopNotIdempotent {
-                        log::warn!(
-                            "{}: not retrying: {} (enable RetryPolicy::retry_non_idempotent to allow)",
-                            out.action,
-                            other.reason()
-                        );
+                Next::CorrectClock { offset } => {
+                    self.inner.skew.store(offset, Ordering::Relaxed);
+                    log::warn!(
+                        "{}: signature rejected as expired; server clock is {offset:+} s from ours, retrying once with the corrected time",
+                        out.action
+                    );
+                }
+                Next::GiveUp(why) => {
+                    if why != NOT_RETRYABLE {
+                        log::warn!("{}: {why}", out.action);
                     }
                     return Err(err);
                 }
+            }
+        }
+    }
+
+    /// Sleep until the client-side rate limiter lets `action` through.
+    fn wait_for_rate_limit(&self, action: &str) {
+        if let Some(limiter) = &self.inner.limiter {
+            let wait = limiter.reserve(action);
+            if !wait.is_zero() {
+                log::debug!("{action}: client-side rate limit, waiting {wait:?}");
+                std::thread::sleep(wait);
             }
         }
     }
@@ -425,6 +386,20 @@ impl Client {
             decode(&answer.body)
         };
         (result, answer.date)
+    }
+}
+
+impl ClientBuilder {
+    /// Check the settings and create the client. Fails with [`Error::Config`] naming the
+    /// setting at fault (endpoint, region, timeouts, proxy, CA bundle, request client, tccli's
+    /// files).
+    pub fn build(self) -> Result<Client, Error> {
+        let Resolved {
+            config,
+            agent,
+            provider,
+        } = self.resolve()?;
+        Ok(Client::from_parts(config, agent, provider))
     }
 }
 

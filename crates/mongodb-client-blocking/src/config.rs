@@ -1,6 +1,9 @@
-//! Client configuration: the builder, its settings, and per-call overrides.
+//! Client configuration: the builder, its settings resolved against the environment and tccli's
+//! files, and per-call overrides. (`build()` lives with the client, which this module does not
+//! know.)
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,7 +11,11 @@ use mongodb_errors::Error;
 use tc_sign::{Credentials, HttpMethod};
 
 use crate::credentials::{DefaultChain, EnvSource, ProvideCredentials, StaticProvider};
+use crate::net::{
+    default_request_client, endpoint_url, split_url, ExtraRoots, HttpSettings, ProxySetting,
+};
 use crate::retry::RetryPolicy;
+use crate::tccli::TccliProfile;
 
 /// The default root domain of the Tencent Cloud API (China site).
 pub const DEFAULT_ROOT_DOMAIN: &str = "tencentcloudapi.com";
@@ -62,13 +69,6 @@ impl std::str::FromStr for Language {
             }),
         }
     }
-}
-
-#[derive(Debug, Clone)]
-enum ProxySetting {
-    FromEnv,
-    Off,
-    Url(String),
 }
 
 /// Per-call overrides for [`Client::call_with`](crate::Client::call_with).
@@ -135,7 +135,23 @@ pub(crate) struct Config {
     pub(crate) log_bodies: bool,
 }
 
+/// Everything `build()` needs: the settings, the agent and the credentials.
+#[derive(Debug)]
+pub(crate) struct Resolved {
+    pub(crate) config: Config,
+    pub(crate) agent: ureq::Agent,
+    pub(crate) provider: Arc<dyn ProvideCredentials>,
+}
+
+/// Longest value of [`ClientBuilder::request_client`], as in the official SDKs.
+pub const MAX_REQUEST_CLIENT_LEN: usize = 128;
+
 /// Builds a [`Client`](crate::Client). Every setting has a default; see each method.
+///
+/// Settings not given here come from, in this order: the environment (`TENCENTCLOUD_REGION`,
+/// proxy variables), then tccli's `~/.tccli/<profile>.configure` (`_sys_param.region`,
+/// `mongodb.endpoint`), then the defaults. With an explicit [`profile`](Self::profile) the
+/// profile's file beats the environment, as in tccli.
 ///
 /// ```
 /// use std::time::Duration;
@@ -147,7 +163,7 @@ pub(crate) struct Config {
 ///     .http_method(HttpMethod::Post)
 ///     .language(Language::EnUs)
 ///     .timeout(Duration::from_secs(30))
-///     .retry(RetryPolicy::default().max_attempts(4))
+///     .retry(RetryPolicy::default().with_max_attempts(4))
 ///     .rate_limit(Some(10.0))
 ///     .build()
 ///     .unwrap();
@@ -157,7 +173,7 @@ pub(crate) struct Config {
 pub struct ClientBuilder {
     region: Option<String>,
     endpoint: Option<String>,
-    root_domain: String,
+    root_domain: Option<String>,
     regional_endpoint: bool,
     method: HttpMethod,
     language: Option<Language>,
@@ -165,11 +181,14 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     total_timeout: Option<Duration>,
     proxy: ProxySetting,
-    request_client: String,
+    extra_roots: ExtraRoots,
+    request_client: Option<String>,
     max_response_size: u64,
     retry: RetryPolicy,
     rate_limit: Option<f64>,
     provider: Option<Arc<dyn ProvideCredentials>>,
+    chain: Option<DefaultChain>,
+    profile: Option<String>,
     env: EnvSource,
     log_bodies: bool,
 }
@@ -181,6 +200,7 @@ impl fmt::Debug for ClientBuilder {
             .field("endpoint", &self.endpoint)
             .field("root_domain", &self.root_domain)
             .field("method", &self.method)
+            .field("profile", &self.profile)
             .field("provider", &self.provider)
             .finish_non_exhaustive()
     }
@@ -191,7 +211,7 @@ impl Default for ClientBuilder {
         ClientBuilder {
             region: None,
             endpoint: None,
-            root_domain: DEFAULT_ROOT_DOMAIN.to_string(),
+            root_domain: None,
             regional_endpoint: false,
             method: HttpMethod::Post,
             language: None,
@@ -199,11 +219,14 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             total_timeout: None,
             proxy: ProxySetting::FromEnv,
-            request_client: format!("tcmongo-rs/{}", env!("CARGO_PKG_VERSION")),
+            extra_roots: ExtraRoots::default(),
+            request_client: None,
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             retry: RetryPolicy::default(),
             rate_limit: Some(DEFAULT_RATE_LIMIT),
             provider: None,
+            chain: None,
+            profile: None,
             env: EnvSource::process(),
             log_bodies: false,
         }
@@ -212,7 +235,7 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// Region sent as `X-TC-Region`, e.g. `ap-guangzhou`. Default: `TENCENTCLOUD_REGION`, else
-    /// none (the header is left out).
+    /// tccli's `_sys_param.region`, else none (the header is left out).
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -220,7 +243,8 @@ impl ClientBuilder {
 
     /// Send requests to this URL instead of `https://mongodb.<root domain>/`. `http://` is
     /// allowed for local servers such as the emulator; the URL's `host[:port]` is what is sent
-    /// as `Host` and signed.
+    /// as `Host` and signed. Default: tccli's `mongodb.endpoint` when set (a bare host means
+    /// `https://host/`), else the root domain's.
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
         self
@@ -229,7 +253,7 @@ impl ClientBuilder {
     /// Root domain used when no endpoint is given: [`DEFAULT_ROOT_DOMAIN`] (default) or
     /// [`INTL_ROOT_DOMAIN`].
     pub fn root_domain(mut self, domain: impl Into<String>) -> Self {
-        self.root_domain = domain.into();
+        self.root_domain = Some(domain.into());
         self
     }
 
@@ -273,7 +297,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Send every request through this proxy (`http://host:port`, `socks5://host:port`, …).
+    /// Send every request through this proxy (`http://host:port`, `socks5://host:port`, …),
+    /// credential fetches (metadata service, STS) included.
     /// Default: `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY` from the environment, honouring `NO_PROXY`.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = ProxySetting::Url(url.into());
@@ -286,9 +311,29 @@ impl ClientBuilder {
         self
     }
 
-    /// Value of `X-TC-RequestClient` (default `tcmongo-rs/<version>`).
+    /// Also trust the CA certificates in this PEM file (one or more `BEGIN CERTIFICATE`
+    /// blocks), e.g. the certificate of a TLS-inspecting proxy. The backend's default roots
+    /// (webpki with `rustls`, the system's store with `native-tls`) stay trusted. The file is
+    /// read by [`build`](Self::build); an unreadable file or one without certificates is an
+    /// [`Error::Config`] naming it. Applies to credential fetches too. May be repeated.
+    pub fn ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.extra_roots.files.push(path.into());
+        self
+    }
+
+    /// Also trust the CA certificate(s) in this PEM text; see [`ca_bundle`](Self::ca_bundle).
+    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.extra_roots.pems.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Identify your program in `X-TC-RequestClient`, which is then `SDK_RUST_<version>; <tag>`
+    /// (default just `SDK_RUST_<version>`, as the official SDKs send `SDK_GO_…`,
+    /// `SDK_PYTHON_…`). The tag may hold ASCII letters, digits and `_ - . , ;`, at most
+    /// [`MAX_REQUEST_CLIENT_LEN`] characters; anything else makes [`build`](Self::build) fail
+    /// with an [`Error::Config`] naming `request_client`.
     pub fn request_client(mut self, tag: impl Into<String>) -> Self {
-        self.request_client = tag.into();
+        self.request_client = Some(tag.into());
         self
     }
 
@@ -320,13 +365,31 @@ impl ClientBuilder {
     }
 
     /// Get credentials from this provider before every attempt. Default: [`DefaultChain`].
+    /// The provider makes its own HTTP calls; use [`default_chain`](Self::default_chain) for a
+    /// configured chain that shares the client's proxy and CA settings.
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.provider = Some(Arc::new(provider));
         self
     }
 
-    /// Where the default region and the default credential chain read environment variables
-    /// and the home directory (default: the process). Mostly for tests.
+    /// Use this [`DefaultChain`] (e.g. with another metadata or STS endpoint). Its metadata
+    /// and STS calls go through the client's proxy with the client's CA certificates.
+    pub fn default_chain(mut self, chain: DefaultChain) -> Self {
+        self.chain = Some(chain);
+        self
+    }
+
+    /// Use this profile, as tccli's `--profile` does: its credentials (INI section `[name]` or
+    /// `~/.tccli/<name>.credential`) beat the environment's, and its `.configure` file gives
+    /// the defaults. See [`DefaultChain`] for the rules. Default: `TCCLI_PROFILE` for tccli's
+    /// files, `TENCENTCLOUD_PROFILE` for the INI file, else `default`.
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+
+    /// Where the default region, tccli's files and the default credential chain read
+    /// environment variables and the home directory (default: the process). Mostly for tests.
     pub fn env_source(mut self, env: EnvSource) -> Self {
         self.env = env;
         self
@@ -339,15 +402,55 @@ impl ClientBuilder {
         self
     }
 
-    /// Check the settings and create the client.
-    pub fn build(self) -> Result<crate::Client, Error> {
-        let config_err = |message: String| Error::Config { message };
-        let region = self
-            .region
+    /// tccli's `.configure` file of the profile in use, when there is a home directory.
+    fn tccli_defaults(&self) -> Result<Option<TccliProfile>, Error> {
+        let Some(home) = self.env.home() else {
+            return Ok(None);
+        };
+        if self.region.is_some() && self.endpoint.is_some() {
+            return Ok(None);
+        }
+        let name = self
+            .profile
             .clone()
-            .or_else(|| self.env.var("TENCENTCLOUD_REGION"))
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty());
+            .or_else(|| self.env.var("TCCLI_PROFILE"))
+            .unwrap_or_else(|| "default".to_string());
+        TccliProfile::load(home, &name).map(Some)
+    }
+
+    /// The `X-TC-RequestClient` value, checked.
+    fn request_client_value(&self) -> Result<String, Error> {
+        let Some(tag) = &self.request_client else {
+            return Ok(default_request_client());
+        };
+        let ok = !tag.is_empty()
+            && tag.len() <= MAX_REQUEST_CLIENT_LEN
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.,;".contains(c));
+        if !ok {
+            return Err(Error::Config {
+                message: format!(
+                    "request_client {tag:?} is not usable: use 1 to {MAX_REQUEST_CLIENT_LEN} ASCII letters, digits and _ - . , ; (e.g. backup-job_1.2)"
+                ),
+            });
+        }
+        Ok(format!("{}; {tag}", default_request_client()))
+    }
+
+    /// Check the settings and resolve them against the environment and tccli's files.
+    pub(crate) fn resolve(self) -> Result<Resolved, Error> {
+        let config_err = |message: String| Error::Config { message };
+        let tccli = self.tccli_defaults()?;
+        let tccli_region = tccli.as_ref().and_then(|t| t.region()).map(str::to_string);
+        let env_region = self.env.var("TENCENTCLOUD_REGION");
+        let region = match &self.profile {
+            // An explicit profile beats the environment, as in tccli.
+            Some(_) => self.region.clone().or(tccli_region).or(env_region),
+            None => self.region.clone().or(env_region).or(tccli_region),
+        }
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
         if let Some(r) = &region {
             if !r
                 .chars()
@@ -358,14 +461,19 @@ impl ClientBuilder {
                 )));
             }
         }
-        let url = match &self.endpoint {
-            Some(e) => e.trim().to_string(),
-            None => {
-                let root = self.root_domain.trim().trim_matches('.');
+        let tccli_endpoint = tccli
+            .as_ref()
+            .and_then(|t| t.endpoint("mongodb"))
+            .map(endpoint_url);
+        let url = match (&self.endpoint, tccli_endpoint) {
+            (Some(e), _) => e.trim().to_string(),
+            (None, Some(e)) if self.root_domain.is_none() && !self.regional_endpoint => e,
+            _ => {
+                let domain = self.root_domain.as_deref().unwrap_or(DEFAULT_ROOT_DOMAIN);
+                let root = domain.trim().trim_matches('.');
                 if root.is_empty() || root.contains('/') {
                     return Err(config_err(format!(
-                        "root domain {:?} is not a domain name",
-                        self.root_domain
+                        "root domain {domain:?} is not a domain name"
                     )));
                 }
                 match (&region, self.regional_endpoint) {
@@ -396,32 +504,24 @@ impl ClientBuilder {
                 )));
             }
         }
-        if self.request_client.chars().any(|c| c.is_control()) {
-            return Err(config_err(
-                "request_client must not contain control characters".into(),
-            ));
+        let request_client = self.request_client_value()?;
+        let agent = HttpSettings {
+            proxy: self.proxy.clone(),
+            extra_roots: self.extra_roots.clone(),
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            user_agent: request_client.clone(),
         }
-        let proxy = match &self.proxy {
-            ProxySetting::FromEnv => ureq::Proxy::try_from_env(),
-            ProxySetting::Off => None,
-            ProxySetting::Url(u) => Some(
-                ureq::Proxy::new(u)
-                    .map_err(|e| config_err(format!("proxy {u:?} is not usable: {e}")))?,
-            ),
-        };
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_connect(Some(self.connect_timeout))
-            .timeout_global(Some(self.timeout))
-            .proxy(proxy)
-            .max_redirects(0)
-            .user_agent(self.request_client.clone())
-            .tls_config(tls_config())
-            .build()
-            .new_agent();
-        let provider: Arc<dyn ProvideCredentials> = match self.provider {
-            Some(p) => p,
-            None => Arc::new(DefaultChain::with_env(self.env.clone())),
+        .agent()?;
+        let provider: Arc<dyn ProvideCredentials> = match (self.provider, self.chain) {
+            (Some(p), _) => p,
+            (None, chain) => {
+                let mut chain = chain.unwrap_or_else(|| DefaultChain::with_env(self.env.clone()));
+                if let (Some(p), None) = (&self.profile, chain.explicit_profile()) {
+                    chain = chain.profile(p.clone());
+                }
+                Arc::new(chain.with_agent(agent.clone()))
+            }
         };
         let config = Config {
             region,
@@ -432,63 +532,18 @@ impl ClientBuilder {
             language: self.language,
             timeout: self.timeout,
             total_timeout: self.total_timeout,
-            request_client: self.request_client,
+            request_client,
             max_response_size: self.max_response_size,
             retry: self.retry,
             rate_limit: self.rate_limit,
             log_bodies: self.log_bodies,
         };
-        Ok(crate::Client::from_parts(config, agent, provider))
+        Ok(Resolved {
+            config,
+            agent,
+            provider,
+        })
     }
-}
-
-/// Split `scheme://authority/path` into its parts; only http and https, no query or fragment.
-pub(crate) fn split_url(url: &str) -> Result<(String, String, String), Error> {
-    let bad = |why: &str| {
-        Error::Config {
-        message: format!("endpoint {url:?} is not usable: {why}; expected e.g. https://mongodb.tencentcloudapi.com or http://127.0.0.1:8080"),
-    }
-    };
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("no scheme"))?;
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "http" && scheme != "https" {
-        return Err(bad("the scheme must be http or https"));
-    }
-    if rest.contains(['?', '#']) {
-        return Err(bad("it must not have a query or fragment"));
-    }
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    if authority.is_empty() || authority.contains('@') || authority.contains(char::is_whitespace) {
-        return Err(bad("the host is missing or malformed"));
-    }
-    if let Some((_, port)) = authority.rsplit_once(':') {
-        if !authority.ends_with(']') && port.parse::<u16>().is_err() {
-            return Err(bad("the port is not a number"));
-        }
-    }
-    Ok((scheme, authority.to_string(), path.to_string()))
-}
-
-/// The `host[:port]` of a URL.
-pub(crate) fn authority_of(url: &str) -> Result<String, Error> {
-    split_url(url).map(|(_, host, _)| host)
-}
-
-#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
-compile_error!("mongodb-client-blocking needs a TLS backend: enable the `rustls` (default) or `native-tls` feature");
-
-/// TLS for `https://` endpoints, from the crate's feature flags: rustls unless only
-/// `native-tls` is enabled.
-pub(crate) fn tls_config() -> ureq::tls::TlsConfig {
-    let provider = if cfg!(feature = "rustls") {
-        ureq::tls::TlsProvider::Rustls
-    } else {
-        ureq::tls::TlsProvider::NativeTls
-    };
-    ureq::tls::TlsConfig::builder().provider(provider).build()
 }
 
 #[cfg(test)]
@@ -496,29 +551,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_split() {
-        assert_eq!(
-            split_url("http://127.0.0.1:8080").unwrap(),
-            ("http".into(), "127.0.0.1:8080".into(), "/".into())
-        );
-        assert_eq!(
-            split_url("HTTPS://mongodb.tencentcloudapi.com/").unwrap(),
-            (
-                "https".into(),
-                "mongodb.tencentcloudapi.com".into(),
-                "/".into()
-            )
-        );
-        assert!(split_url("ftp://x").is_err());
-        assert!(split_url("mongodb.tencentcloudapi.com").is_err());
-        assert!(split_url("http://h:port/").is_err());
-        assert!(split_url("http://h/?a=b").is_err());
-    }
-
-    #[test]
     fn languages_parse() {
         assert_eq!("en-US".parse::<Language>().unwrap(), Language::EnUs);
         assert_eq!("zh_cn".parse::<Language>().unwrap(), Language::ZhCn);
         assert!("fr".parse::<Language>().is_err());
+    }
+
+    #[test]
+    fn request_client_tags_are_checked() {
+        let b = |tag: &str| ClientBuilder::default().request_client(tag);
+        assert_eq!(
+            b("backup-job_1.2;x,y").request_client_value().unwrap(),
+            format!("SDK_RUST_{}; backup-job_1.2;x,y", env!("CARGO_PKG_VERSION"))
+        );
+        for bad in [
+            "",
+            "a b",
+            "a/b",
+            "naïve",
+            &"x".repeat(MAX_REQUEST_CLIENT_LEN + 1),
+        ] {
+            let err = b(bad).request_client_value().unwrap_err().to_string();
+            assert!(err.contains("request_client"), "{err}");
+        }
+        assert!(b(&"x".repeat(MAX_REQUEST_CLIENT_LEN))
+            .request_client_value()
+            .is_ok());
     }
 }

@@ -15,7 +15,9 @@
 //!   program under the service's 20 requests per second. Responses larger than
 //!   [`ClientBuilder::max_response_size`] are refused without being read.
 //! - **Credentials**: [`ProvideCredentials`] and providers for the environment, the profile
-//!   file, tccli, the CVM role and STS AssumeRole, chained by [`DefaultChain`].
+//!   file, tccli, TKE OIDC, the CVM role and STS AssumeRole, chained by [`DefaultChain`]: a
+//!   source that is configured but broken is an error naming it, never skipped. tccli's own
+//!   files are read and written by [`tccli`].
 //! - **Workflows**: a backup that is waited for and identified ([`Client::backup_and_wait`]),
 //!   an instance's replica sets ([`Client::replica_set_ids`]), a backup's files prepared for
 //!   download ([`Client::prepare_backup_download`]), waiters ([`Client::wait_async_request`],
@@ -85,9 +87,11 @@ mod credentials;
 mod download;
 mod generated;
 mod manifest;
+mod net;
 mod paginate;
 mod ratelimit;
 mod retry;
+pub mod tccli;
 mod terminal;
 mod transport;
 mod waiters;
@@ -97,10 +101,11 @@ pub use client::Client;
 pub use config::{
     CallOptions, ClientBuilder, Language, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_RATE_LIMIT, DEFAULT_ROOT_DOMAIN, DEFAULT_TIMEOUT, INTL_ROOT_DOMAIN,
+    MAX_REQUEST_CLIENT_LEN,
 };
 pub use credentials::{
-    CvmRoleProvider, DefaultChain, EnvSource, EnvironmentProvider, ProfileFileProvider,
-    ProvideCredentials, StaticProvider, StsAssumeRoleProvider, TccliProvider,
+    CvmRoleProvider, DefaultChain, EnvSource, EnvironmentProvider, OidcRoleProvider,
+    ProfileFileProvider, ProvideCredentials, StaticProvider, StsAssumeRoleProvider, TccliProvider,
 };
 pub use download::{part_path, DownloadOptions, DownloadProgress, DownloadReport};
 pub use manifest::{

@@ -116,6 +116,14 @@ pub(crate) fn map_read_error(e: io::Error, max: u64) -> Error {
 fn map_io(e: io::Error, after_send: bool) -> Error {
     use io::ErrorKind as K;
     let message = e.to_string();
+    if is_tls_failure(&e) {
+        // A refused certificate or a failed handshake: nothing of the request went out.
+        return Error::Transport {
+            kind: TransportKind::Tls,
+            message,
+            sent: after_send,
+        };
+    }
     match e.kind() {
         K::ConnectionRefused | K::HostUnreachable | K::NetworkUnreachable | K::AddrNotAvailable
             if !after_send =>
@@ -145,6 +153,17 @@ fn map_io(e: io::Error, after_send: bool) -> Error {
     }
 }
 
+/// Whether an I/O error carries a TLS failure (rustls reports handshake and certificate
+/// errors as I/O errors wrapping its own error type).
+fn is_tls_failure(e: &io::Error) -> bool {
+    #[cfg(feature = "rustls")]
+    if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+        return true;
+    }
+    let _ = e;
+    false
+}
+
 /// Map a ureq error. `after_send` is true while reading a body, when everything was sent.
 pub(crate) fn map_error(e: ureq::Error, after_send: bool) -> Error {
     use ureq::Error as U;
@@ -170,7 +189,10 @@ pub(crate) fn map_error(e: ureq::Error, after_send: bool) -> Error {
         },
         U::Tls(m) => transport(TransportKind::Tls, after_send, m.to_string()),
         U::Pem(e) => transport(TransportKind::Tls, after_send, e.to_string()),
+        #[cfg(feature = "rustls")]
         U::Rustls(e) => transport(TransportKind::Tls, after_send, e.to_string()),
+        #[cfg(feature = "native-tls")]
+        U::NativeTls(e) => transport(TransportKind::Tls, after_send, e.to_string()),
         U::TlsRequired => transport(TransportKind::Tls, false, "TLS required".into()),
         U::BadUri(m) => Error::Config {
             message: format!("bad request URL: {m}"),

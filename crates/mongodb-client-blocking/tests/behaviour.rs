@@ -42,7 +42,7 @@ fn post_request_is_signed_and_carries_the_headers() {
     let mock = Mock::start(|_, _| backups_ok("r1"));
     let client = client_for(&mock)
         .language(Language::ZhCn)
-        .request_client("test-suite/1")
+        .request_client("test-suite_1")
         .build()
         .unwrap();
     let resp = client.describe_db_backups(&describe()).unwrap();
@@ -57,7 +57,14 @@ fn post_request_is_signed_and_carries_the_headers() {
     assert_eq!(r.header("X-TC-Version"), Some("2019-07-25"));
     assert_eq!(r.header("X-TC-Region"), Some("ap-guangzhou"));
     assert_eq!(r.header("X-TC-Language"), Some("zh-CN"));
-    assert_eq!(r.header("X-TC-RequestClient"), Some("test-suite/1"));
+    assert_eq!(
+        r.header("X-TC-RequestClient"),
+        Some(concat!(
+            "SDK_RUST_",
+            env!("CARGO_PKG_VERSION"),
+            "; test-suite_1"
+        ))
+    );
     assert_eq!(r.header("X-TC-Token"), None);
     assert!(r
         .header("Content-Type")
@@ -162,8 +169,8 @@ fn create_is_resent_when_the_caller_opts_in() {
     let client = client_for(&mock)
         .retry(
             RetryPolicy::default()
-                .base_delay(Duration::from_millis(1))
-                .retry_non_idempotent(true),
+                .with_base_delay(Duration::from_millis(1))
+                .with_retry_non_idempotent(true),
         )
         .build()
         .unwrap();
@@ -182,8 +189,8 @@ fn describe_is_retried_after_internal_error_reset_and_gateway_errors() {
     let client = client_for(&mock)
         .retry(
             RetryPolicy::default()
-                .max_attempts(4)
-                .base_delay(Duration::from_millis(1)),
+                .with_max_attempts(4)
+                .with_base_delay(Duration::from_millis(1)),
         )
         .build()
         .unwrap();
@@ -206,7 +213,7 @@ fn connect_failures_are_retried_and_reported_as_not_sent() {
         .credentials(Credentials::new(ID, KEY).unwrap())
         .no_proxy()
         .rate_limit(None)
-        .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)))
+        .retry(RetryPolicy::default().with_base_delay(Duration::from_millis(1)))
         .build()
         .unwrap();
     let err = client.create_backup_db_instance(&create()).unwrap_err();

@@ -26,7 +26,7 @@ fn client(emu: &EmulatorHandle) -> mongodb_client_blocking::ClientBuilder {
         .region("ap-guangzhou")
         .credentials(emu.credentials())
         .no_proxy()
-        .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)))
+        .retry(RetryPolicy::default().with_base_delay(Duration::from_millis(1)))
 }
 
 fn no_sleep<'a>(log: &'a RefCell<Vec<String>>) -> WaitOptions<'a> {

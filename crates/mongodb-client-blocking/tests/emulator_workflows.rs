@@ -25,7 +25,7 @@ fn client(emu: &EmulatorHandle) -> Client {
         .region("ap-guangzhou")
         .credentials(emu.credentials())
         .no_proxy()
-        .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)))
+        .retry(RetryPolicy::default().with_base_delay(Duration::from_millis(1)))
         .build()
         .expect("client builds")
 }

@@ -25,9 +25,9 @@ pub fn emulator() -> EmulatorHandle {
 /// Retries with short waits, so that tests of retry counts stay fast.
 pub fn fast_retry(attempts: u32) -> RetryPolicy {
     RetryPolicy::default()
-        .max_attempts(attempts)
-        .base_delay(Duration::from_millis(10))
-        .max_delay(Duration::from_millis(50))
+        .with_max_attempts(attempts)
+        .with_base_delay(Duration::from_millis(10))
+        .with_max_delay(Duration::from_millis(50))
 }
 
 /// A client for `emu`: its endpoint and credentials, no proxy, fast retries (3 attempts).

@@ -3,8 +3,9 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, RwLock, TryLockError};
 
-use mongodb_errors::Error;
 use tc_sign::Credentials;
+
+use super::provider::unix_now;
 
 type Clock = dyn Fn() -> i64 + Send + Sync;
 
@@ -38,7 +39,7 @@ impl fmt::Debug for CredentialCache {
 
 impl CredentialCache {
     pub(crate) fn new(refresh_before: i64) -> Self {
-        Self::with_clock(refresh_before, Arc::new(super::unix_now))
+        Self::with_clock(refresh_before, Arc::new(unix_now))
     }
 
     pub(crate) fn with_clock(refresh_before: i64, clock: Arc<Clock>) -> Self {
@@ -63,12 +64,13 @@ impl CredentialCache {
     }
 
     /// Return valid credentials, calling `fetch` (which returns credentials and their expiry)
-    /// when needed.
-    pub(crate) fn get(
+    /// when needed. When many threads find the cache empty or expired, one fetches and the
+    /// others wait for its result.
+    pub(crate) fn get<E: fmt::Display>(
         &self,
         what: &str,
-        fetch: impl FnOnce() -> Result<(Credentials, i64), Error>,
-    ) -> Result<Credentials, Error> {
+        fetch: impl FnOnce() -> Result<(Credentials, i64), E>,
+    ) -> Result<Credentials, E> {
         let now = (self.clock)();
         if let Some((creds, expiry)) = self.cached() {
             if now < expiry - self.refresh_before {
@@ -115,6 +117,7 @@ impl CredentialCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mongodb_errors::Error;
     use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 
     fn creds(n: usize) -> Credentials {
@@ -129,7 +132,7 @@ mod tests {
         let fetches = AtomicUsize::new(0);
         let fetch = || {
             let n = fetches.fetch_add(1, Ordering::SeqCst) + 1;
-            Ok((creds(n), 1000 + 600 * n as i64))
+            Ok::<_, Error>((creds(n), 1000 + 600 * n as i64))
         };
         assert_eq!(cache.get("t", fetch).unwrap().secret_id(), "id1");
         assert_eq!(cache.get("t", fetch).unwrap().secret_id(), "id1");
@@ -145,7 +148,7 @@ mod tests {
         let now = Arc::new(AtomicI64::new(0));
         let n2 = now.clone();
         let cache = CredentialCache::with_clock(60, Arc::new(move || n2.load(Ordering::SeqCst)));
-        cache.get("t", || Ok((creds(1), 100))).unwrap();
+        cache.get("t", || Ok::<_, Error>((creds(1), 100))).unwrap();
         now.store(50, Ordering::SeqCst);
         let got = cache
             .get("t", || {
@@ -176,7 +179,7 @@ mod tests {
                     cache
                         .get("t", || {
                             fetches.fetch_add(1, Ordering::SeqCst);
-                            Ok((creds(1), 10_000))
+                            Ok::<_, Error>((creds(1), 10_000))
                         })
                         .unwrap()
                 })

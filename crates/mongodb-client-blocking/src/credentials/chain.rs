@@ -1,53 +1,88 @@
-//! The default order in which credentials are looked for.
+//! The default order in which credentials are looked for, and what "configured" means.
 
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use mongodb_errors::Error;
 use tc_sign::Credentials;
 
-use super::cvm::DEFAULT_METADATA_ENDPOINT;
-use super::sts::DEFAULT_STS_ENDPOINT;
-use super::{
-    cred_error, CvmRoleProvider, EnvSource, EnvironmentProvider, ProfileFileProvider,
-    ProvideCredentials, StsAssumeRoleProvider, TccliProvider,
-};
+use super::cvm::{CvmRoleProvider, DEFAULT_METADATA_ENDPOINT};
+use super::env::EnvironmentProvider;
+use super::env_source::EnvSource;
+use super::oidc::{OidcRoleProvider, TKE_VARS};
+use super::profile::ProfileFileProvider;
+use super::provider::{cred_error, Keyed, Probe, ProvideCredentials, Source};
+use super::sts::{StsAssumeRoleProvider, DEFAULT_STS_ENDPOINT};
+use super::tccli::TccliProvider;
 
-/// Looks for credentials in this order and uses the first source that has them:
+/// Looks for credentials in a fixed order, as the AWS SDKs and the official Tencent Cloud
+/// SDKs do. Each source is either **not configured** here, and then passed over, or
+/// **configured**, and then it must work: a configured source that can't give credentials is
+/// an [`Error::Credentials`] naming it and the fix, and the sources after it are not tried.
+/// That way a program never runs as an identity nobody chose.
 ///
-/// 1. the environment ([`EnvironmentProvider`]),
-/// 2. the INI profile file ([`ProfileFileProvider`]),
-/// 3. the tccli profile ([`TccliProvider`]),
-/// 4. the CVM instance role ([`CvmRoleProvider`]).
+/// | # | source | configured when | provider |
+/// |---|---|---|---|
+/// | 1 | environment | `TENCENTCLOUD_SECRET_ID` or `TENCENTCLOUD_SECRET_KEY` is set | [`EnvironmentProvider`] |
+/// | 2 | INI profile file | `TENCENTCLOUD_CREDENTIALS_FILE` is set, or `~/.tencentcloud/credentials` exists | [`ProfileFileProvider`] |
+/// | 3 | tccli profile | `~/.tccli/<profile>.credential` exists, or `TCCLI_PROFILE` names a profile | [`TccliProvider`] |
+/// | 4 | TKE OIDC (workload identity) | any of `TKE_REGION`, `TKE_PROVIDER_ID`, `TKE_WEB_IDENTITY_TOKEN_FILE`, `TKE_ROLE_ARN` is set | [`OidcRoleProvider`] |
+/// | 5 | CVM instance role | the metadata service answers with a role bound | [`CvmRoleProvider`] |
 ///
 /// Then, if `TENCENTCLOUD_ROLE_ARN` is set, the credentials found are used to assume that role
-/// through STS ([`StsAssumeRoleProvider`]) and the role's temporary credentials are returned.
+/// through STS ([`StsAssumeRoleProvider`], session name from `TENCENTCLOUD_ROLE_SESSION_NAME`)
+/// and the role's temporary credentials are returned.
 ///
-/// When no source has credentials, the error lists every place looked at and why each failed.
-/// The source that answered last is tried first next time.
+/// **An explicit profile** ([`profile`](Self::profile), the CLI's `--profile`) beats the
+/// environment, as in tccli: only that profile is used, from the INI file (section
+/// `[name]`) or, failing that, from tccli (`~/.tccli/<name>.credential`);
+/// `TENCENTCLOUD_SECRET_*`, `TENCENTCLOUD_ROLE_ARN`, OIDC and the CVM role are not consulted,
+/// and a profile found in neither place is an error.
+///
+/// When no source is configured, the error lists every place looked at. The source used is
+/// logged at `debug` level (its name and file, never a secret) whenever it changes.
 pub struct DefaultChain {
     env: EnvSource,
+    profile: Option<String>,
     metadata_endpoint: Option<String>,
     sts_endpoint: String,
+    agent: Option<ureq::Agent>,
     built: OnceLock<Built>,
+    last_source: Mutex<String>,
 }
 
+/// The sources, made once.
 struct Built {
-    base: Arc<Sources>,
-    sts: Option<StsAssumeRoleProvider>,
+    base: Arc<Base>,
+    role: Keyed<StsAssumeRoleProvider>,
 }
 
-#[derive(Debug)]
-struct Sources {
-    list: Vec<Box<dyn ProvideCredentials>>,
-    last_good: AtomicUsize,
+/// The chain without the final AssumeRole step.
+struct Base {
+    env: EnvSource,
+    profile: Option<String>,
+    environment: EnvironmentProvider,
+    file: ProfileFileProvider,
+    tccli: TccliProvider,
+    oidc: Keyed<OidcRoleProvider>,
+    cvm: Option<Arc<CvmRoleProvider>>,
+    sts_endpoint: String,
+    agent: Option<ureq::Agent>,
+}
+
+impl fmt::Debug for Base {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DefaultChain sources")
+            .field("profile", &self.profile)
+            .finish_non_exhaustive()
+    }
 }
 
 impl fmt::Debug for DefaultChain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DefaultChain")
             .field("env", &self.env)
+            .field("profile", &self.profile)
             .field("metadata_endpoint", &self.metadata_endpoint)
             .field("sts_endpoint", &self.sts_endpoint)
             .finish_non_exhaustive()
@@ -70,10 +105,19 @@ impl DefaultChain {
     pub fn with_env(env: EnvSource) -> Self {
         DefaultChain {
             env,
+            profile: None,
             metadata_endpoint: Some(DEFAULT_METADATA_ENDPOINT.to_string()),
             sts_endpoint: DEFAULT_STS_ENDPOINT.to_string(),
+            agent: None,
             built: OnceLock::new(),
+            last_source: Mutex::new(String::new()),
         }
+    }
+
+    /// Use only this profile (see the type's docs): it beats the environment.
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
     }
 
     /// Use another metadata endpoint for the CVM role step, or `None` to skip that step.
@@ -82,62 +126,156 @@ impl DefaultChain {
         self
     }
 
-    /// Use another STS endpoint for the AssumeRole step.
+    /// Use another STS endpoint for the AssumeRole and OIDC steps.
     pub fn sts_endpoint(mut self, url: impl Into<String>) -> Self {
         self.sts_endpoint = url.into();
         self
     }
 
+    /// The profile given to [`profile`](Self::profile), if any.
+    pub(crate) fn explicit_profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+
+    /// Make HTTP calls (metadata service, STS) with this agent: the client's proxy and TLS.
+    pub(crate) fn with_agent(mut self, agent: ureq::Agent) -> Self {
+        self.agent = Some(agent);
+        self
+    }
+
     fn built(&self) -> &Built {
         self.built.get_or_init(|| {
-            let mut list: Vec<Box<dyn ProvideCredentials>> = vec![
-                Box::new(EnvironmentProvider::with_env(self.env.clone())),
-                Box::new(ProfileFileProvider::with_env(self.env.clone())),
-                Box::new(TccliProvider::with_env(self.env.clone())),
-            ];
-            if let Some(url) = &self.metadata_endpoint {
-                list.push(Box::new(CvmRoleProvider::new().endpoint(url.clone())));
-            }
-            let base = Arc::new(Sources {
-                list,
-                last_good: AtomicUsize::new(0),
+            let cvm = self.metadata_endpoint.as_ref().map(|url| {
+                let p = CvmRoleProvider::new().endpoint(url.clone());
+                Arc::new(match &self.agent {
+                    Some(a) => p.with_agent(a.clone()),
+                    None => p,
+                })
             });
-            let sts = StsAssumeRoleProvider::from_env(base.clone(), &self.env)
-                .map(|p| p.endpoint(self.sts_endpoint.clone()));
-            Built { base, sts }
+            let mut file = ProfileFileProvider::with_env(self.env.clone());
+            let mut tccli = TccliProvider::with_env(self.env.clone()).shared(
+                cvm.clone()
+                    .unwrap_or_else(|| Arc::new(CvmRoleProvider::new())),
+                self.agent.clone(),
+                self.sts_endpoint.clone(),
+            );
+            if let Some(p) = &self.profile {
+                file = file.profile(p.clone()).section_optional();
+                tccli = tccli.profile(p.clone()).file_optional();
+            }
+            Built {
+                base: Arc::new(Base {
+                    env: self.env.clone(),
+                    profile: self.profile.clone(),
+                    environment: EnvironmentProvider::with_env(self.env.clone()),
+                    file,
+                    tccli,
+                    oidc: Keyed::default(),
+                    cvm,
+                    sts_endpoint: self.sts_endpoint.clone(),
+                    agent: self.agent.clone(),
+                }),
+                role: Keyed::default(),
+            }
         })
+    }
+
+    /// Credentials and where they came from.
+    fn resolve(&self) -> Result<(Credentials, String), Error> {
+        let built = self.built();
+        let (creds, source) = built.base.resolve()?;
+        if self.profile.is_some() {
+            return Ok((creds, source));
+        }
+        let Some(arn) = self.env.var("TENCENTCLOUD_ROLE_ARN") else {
+            return Ok((creds, source));
+        };
+        let session = self.env.var("TENCENTCLOUD_ROLE_SESSION_NAME");
+        let region = self.env.var("TENCENTCLOUD_REGION");
+        let key = format!("{arn}|{session:?}|{region:?}");
+        let sts = built.role.get(&key, || {
+            let p = StsAssumeRoleProvider::from_env(built.base.clone(), &self.env)
+                .unwrap_or_else(|| {
+                    StsAssumeRoleProvider::new(built.base.clone(), &arn, "tcmongo-rs")
+                })
+                .endpoint(self.sts_endpoint.clone());
+            match &self.agent {
+                Some(a) => p.with_agent(a.clone()),
+                None => p,
+            }
+        });
+        let role_creds = sts.provide()?;
+        Ok((
+            role_creds,
+            format!("{source}, assuming role {arn} (TENCENTCLOUD_ROLE_ARN)"),
+        ))
     }
 }
 
-impl ProvideCredentials for Sources {
-    fn provide(&self) -> Result<Credentials, Error> {
-        let first = self.last_good.load(Ordering::Relaxed);
-        if let Some(p) = self.list.get(first) {
-            if let Ok(c) = p.provide() {
-                return Ok(c);
-            }
-        }
+impl Base {
+    fn oidc(&self) -> Result<Probe, Error> {
+        let Some(p) = OidcRoleProvider::from_tke_env(&self.env)? else {
+            return Ok(Probe::Absent(format!(
+                "TKE OIDC: {} are not set",
+                TKE_VARS.join(", ")
+            )));
+        };
+        let p = p.endpoint(self.sts_endpoint.clone());
+        let p = self.oidc.get(&p.key(), || match &self.agent {
+            Some(a) => p.with_agent(a.clone()),
+            None => p,
+        });
+        Ok(Probe::Found(p.provide()?, p.describe()))
+    }
+
+    fn resolve(&self) -> Result<(Credentials, String), Error> {
         let mut looked = Vec::new();
-        for (i, p) in self.list.iter().enumerate() {
-            match p.provide() {
-                Ok(c) => {
-                    self.last_good.store(i, Ordering::Relaxed);
-                    return Ok(c);
+        if let Some(profile) = &self.profile {
+            for source in [&self.file as &dyn Source, &self.tccli] {
+                match source.probe()? {
+                    Probe::Found(c, from) => return Ok((c, from)),
+                    Probe::Absent(why) => looked.push(why),
                 }
-                Err(Error::Credentials { message }) => looked.push(message),
-                Err(other) => looked.push(other.to_string()),
+            }
+            return Err(cred_error(format!(
+                "profile {profile:?} was asked for but is defined nowhere ({}); add it to ~/.tencentcloud/credentials as [{profile}] or create it with `tccli configure --profile {profile}`",
+                looked.join("; ")
+            )));
+        }
+        let steps: [&dyn Fn() -> Result<Probe, Error>; 5] = [
+            &|| self.environment.probe(),
+            &|| self.file.probe(),
+            &|| self.tccli.probe(),
+            &|| self.oidc(),
+            &|| match &self.cvm {
+                Some(cvm) => cvm.probe(),
+                None => Ok(Probe::Absent("CVM role: not consulted".into())),
+            },
+        ];
+        for step in steps {
+            match step()? {
+                Probe::Found(c, from) => return Ok((c, from)),
+                Probe::Absent(why) => looked.push(why),
             }
         }
         Err(cred_error(format!("looked in: {}", looked.join("; "))))
     }
 }
 
+impl ProvideCredentials for Base {
+    fn provide(&self) -> Result<Credentials, Error> {
+        self.resolve().map(|(c, _)| c)
+    }
+}
+
 impl ProvideCredentials for DefaultChain {
     fn provide(&self) -> Result<Credentials, Error> {
-        let built = self.built();
-        match &built.sts {
-            Some(sts) => sts.provide(),
-            None => built.base.provide(),
+        let (creds, source) = self.resolve()?;
+        let mut last = self.last_source.lock().unwrap_or_else(|p| p.into_inner());
+        if *last != source {
+            log::debug!("credentials from {source}");
+            *last = source;
         }
+        Ok(creds)
     }
 }

@@ -1,22 +1,19 @@
-//! Credentials from the INI profile file and from tccli's profile.
+//! Credentials from the INI profile file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use mongodb_errors::Error;
 use tc_sign::Credentials;
 
-use super::{cred_error, make_credentials, EnvSource, ProvideCredentials};
+use super::env_source::EnvSource;
+use super::provider::{
+    cred_error, make_credentials, provide_from, Probe, ProvideCredentials, Source,
+};
 
-fn profile_name(env: &EnvSource, fixed: &Option<String>) -> String {
-    fixed
-        .clone()
-        .or_else(|| env.var("TENCENTCLOUD_PROFILE"))
-        .unwrap_or_else(|| "default".to_string())
-}
-
-/// Reads the INI credentials file: `TENCENTCLOUD_CREDENTIALS_FILE` if set, else
+/// Reads the INI credentials file: the one named by `TENCENTCLOUD_CREDENTIALS_FILE`, else
 /// `~/.tencentcloud/credentials`. The section is `[default]`, or the one named by
-/// `TENCENTCLOUD_PROFILE`; keys `secret_id`, `secret_key` and optionally `token`.
+/// [`profile`](Self::profile) or `TENCENTCLOUD_PROFILE`; keys `secret_id`, `secret_key` and
+/// optionally `token`.
 ///
 /// ```text
 /// [default]
@@ -28,12 +25,22 @@ fn profile_name(env: &EnvSource, fixed: &Option<String>) -> String {
 /// secret_key = ...
 /// token = ...
 /// ```
+///
+/// In the [`DefaultChain`](crate::DefaultChain) the file counts as configured when it is named
+/// (by the variable or [`path`](Self::path)) or present: a named file that is missing, a file
+/// that does not parse, a profile asked for that it lacks, or a section without both keys is
+/// an error naming the file, never a reason to use another source. A present file without a
+/// `[default]` section, when no profile was asked for, is passed over.
 #[derive(Debug, Clone, Default)]
 pub struct ProfileFileProvider {
     env: EnvSource,
     path: Option<PathBuf>,
     profile: Option<String>,
+    /// In the chain with an explicit profile: a missing section means "look in tccli".
+    section_optional: bool,
 }
+
+type Sections = Vec<(String, Vec<(String, String)>)>;
 
 impl ProfileFileProvider {
     /// Locate the file and profile through the process environment.
@@ -61,147 +68,140 @@ impl ProfileFileProvider {
         self
     }
 
-    fn file(&self) -> Option<PathBuf> {
-        self.path
-            .clone()
-            .or_else(|| {
-                self.env
-                    .var("TENCENTCLOUD_CREDENTIALS_FILE")
-                    .map(PathBuf::from)
-            })
-            .or_else(|| {
-                self.env
-                    .home()
-                    .map(|h| h.join(".tencentcloud").join("credentials"))
-            })
+    pub(crate) fn section_optional(mut self) -> Self {
+        self.section_optional = true;
+        self
+    }
+
+    /// The file, and who named it (`None`: the default location).
+    fn file(&self) -> Option<(PathBuf, Option<&'static str>)> {
+        if let Some(p) = &self.path {
+            return Some((p.clone(), Some("the provider's path")));
+        }
+        if let Some(p) = self.env.var("TENCENTCLOUD_CREDENTIALS_FILE") {
+            return Some((PathBuf::from(p), Some("TENCENTCLOUD_CREDENTIALS_FILE")));
+        }
+        self.env
+            .home()
+            .map(|h| (h.join(".tencentcloud").join("credentials"), None))
     }
 }
 
-/// Parse an INI text and return the key/value pairs of `section` (keys lower-cased).
-pub(crate) fn ini_section(text: &str, section: &str) -> Option<Vec<(String, String)>> {
-    let mut current: Option<String> = None;
-    let mut found = false;
-    let mut out = Vec::new();
-    for raw in text.lines() {
+/// Parse an INI text strictly: blank lines, `#`/`;` comments, `[section]` and `key = value`
+/// lines only (keys lower-cased, values unquoted). The error names the line.
+pub(crate) fn parse_ini(text: &str) -> Result<Sections, String> {
+    let mut sections: Sections = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
             continue;
         }
         if let Some(rest) = line.strip_prefix('[') {
-            let name = rest.trim_end_matches(']').trim().to_string();
-            if name == section {
-                found = true;
-            }
-            current = Some(name);
+            let name = rest
+                .strip_suffix(']')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| format!("line {}: a section header must look like [name]", n + 1))?;
+            sections.push((name.to_string(), Vec::new()));
             continue;
         }
-        if current.as_deref() != Some(section) {
-            continue;
-        }
-        if let Some((k, v)) = line.split_once('=') {
-            let v = v.trim().trim_matches('"').trim_matches('\'');
-            out.push((k.trim().to_ascii_lowercase(), v.to_string()));
-        }
-    }
-    found.then_some(out)
-}
-
-fn read_file(path: &Path, what: &str) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            cred_error(format!("{what} {} does not exist", path.display()))
-        } else {
-            cred_error(format!("{what} {} could not be read: {e}", path.display()))
-        }
-    })
-}
-
-impl ProvideCredentials for ProfileFileProvider {
-    fn provide(&self) -> Result<Credentials, Error> {
-        let Some(path) = self.file() else {
-            return Err(cred_error(
-                "profile file: TENCENTCLOUD_CREDENTIALS_FILE is not set and the home directory is unknown",
+        let Some((k, v)) = line.split_once('=') else {
+            return Err(format!(
+                "line {}: expected `key = value`, a [section] or a comment",
+                n + 1
             ));
         };
-        let profile = profile_name(&self.env, &self.profile);
-        let text = read_file(&path, "profile file")?;
-        let section = ini_section(&text, &profile).ok_or_else(|| {
+        let Some((_, entries)) = sections.last_mut() else {
+            return Err(format!(
+                "line {}: `{}` comes before any [section]",
+                n + 1,
+                k.trim()
+            ));
+        };
+        let v = v.trim().trim_matches('"').trim_matches('\'');
+        entries.push((k.trim().to_ascii_lowercase(), v.to_string()));
+    }
+    Ok(sections)
+}
+
+impl Source for ProfileFileProvider {
+    fn probe(&self) -> Result<Probe, Error> {
+        let Some((path, named_by)) = self.file() else {
+            return Ok(Probe::Absent(
+                "profile file: TENCENTCLOUD_CREDENTIALS_FILE is not set and the home directory is unknown".into(),
+            ));
+        };
+        let shown = path.display();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && named_by.is_none() => {
+                return Ok(Probe::Absent(format!(
+                    "profile file {shown} does not exist"
+                )))
+            }
+            Err(e) => {
+                let why = if e.kind() == std::io::ErrorKind::NotFound {
+                    "does not exist".to_string()
+                } else {
+                    format!("cannot be read ({e})")
+                };
+                let fix = match named_by {
+                    Some(var) => format!("; fix {var} or the file"),
+                    None => String::new(),
+                };
+                return Err(cred_error(format!("profile file {shown} {why}{fix}")));
+            }
+        };
+        let sections = parse_ini(&text).map_err(|why| {
             cred_error(format!(
-                "profile file {} has no [{profile}] section",
-                path.display()
+                "profile file {shown} is not a valid credentials file ({why}); fix it or point TENCENTCLOUD_CREDENTIALS_FILE elsewhere"
             ))
         })?;
+        let (profile, asked) = match (&self.profile, self.env.var("TENCENTCLOUD_PROFILE")) {
+            (Some(p), _) => (p.clone(), true),
+            (None, Some(p)) => (p, true),
+            (None, None) => ("default".to_string(), false),
+        };
+        let Some((_, entries)) = sections.iter().rev().find(|(name, _)| *name == profile) else {
+            let names: Vec<&str> = sections.iter().map(|(n, _)| n.as_str()).collect();
+            let why = format!(
+                "profile file {shown} has no [{profile}] section (sections: {})",
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            );
+            return if asked && !self.section_optional {
+                Err(cred_error(why))
+            } else {
+                Ok(Probe::Absent(why))
+            };
+        };
         let get = |k: &str| {
-            section
+            entries
                 .iter()
                 .rev()
                 .find(|(key, _)| key == k)
                 .map(|(_, v)| v.clone())
                 .filter(|v| !v.is_empty())
         };
-        let source = format!("profile file {} [{profile}]", path.display());
+        let source = format!("profile file {shown} [{profile}]");
         match (get("secret_id"), get("secret_key")) {
-            (Some(id), Some(key)) => make_credentials(&id, &key, get("token").as_deref(), &source),
+            (Some(id), Some(key)) => {
+                let creds = make_credentials(&id, &key, get("token").as_deref(), &source)?;
+                Ok(Probe::Found(creds, source))
+            }
             _ => Err(cred_error(format!(
-                "{source} lacks secret_id or secret_key"
+                "{source} lacks secret_id or secret_key; add both"
             ))),
         }
     }
 }
 
-/// Reads the profile the `tccli` command line tool writes: `~/.tccli/<profile>.credential`, a
-/// JSON object with `secretId`, `secretKey` and optionally `token`. The profile is `default` or
-/// `TENCENTCLOUD_PROFILE`.
-#[derive(Debug, Clone, Default)]
-pub struct TccliProvider {
-    env: EnvSource,
-    profile: Option<String>,
-}
-
-impl TccliProvider {
-    /// Locate the file through the process environment.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Locate the file through `env`.
-    pub fn with_env(env: EnvSource) -> Self {
-        TccliProvider { env, profile: None }
-    }
-
-    /// Use this profile instead of `TENCENTCLOUD_PROFILE` / `default`.
-    pub fn profile(mut self, name: impl Into<String>) -> Self {
-        self.profile = Some(name.into());
-        self
-    }
-}
-
-impl ProvideCredentials for TccliProvider {
+impl ProvideCredentials for ProfileFileProvider {
     fn provide(&self) -> Result<Credentials, Error> {
-        let Some(home) = self.env.home() else {
-            return Err(cred_error("tccli profile: the home directory is unknown"));
-        };
-        let profile = profile_name(&self.env, &self.profile);
-        let path = home.join(".tccli").join(format!("{profile}.credential"));
-        let text = read_file(&path, "tccli profile")?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            cred_error(format!(
-                "tccli profile {} is not valid JSON ({e})",
-                path.display()
-            ))
-        })?;
-        let get = |k: &str| {
-            value
-                .get(k)
-                .and_then(|v| v.as_str())
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        let source = format!("tccli profile {}", path.display());
-        match (get("secretId"), get("secretKey")) {
-            (Some(id), Some(key)) => make_credentials(&id, &key, get("token").as_deref(), &source),
-            _ => Err(cred_error(format!("{source} lacks secretId or secretKey"))),
-        }
+        provide_from(self)
     }
 }
 
@@ -212,16 +212,28 @@ mod tests {
     #[test]
     fn ini_sections_comments_and_quotes() {
         let text = "# comment\n[default]\nsecret_id = A\nsecret_key=\"B\"\n\n[other]\n; x\nSECRET_ID = C\n";
-        let d = ini_section(text, "default").unwrap();
+        let s = parse_ini(text).unwrap();
+        assert_eq!(s[0].0, "default");
         assert_eq!(
-            d,
+            s[0].1,
             vec![
                 ("secret_id".into(), "A".into()),
                 ("secret_key".into(), "B".into())
             ]
         );
-        let o = ini_section(text, "other").unwrap();
-        assert_eq!(o, vec![("secret_id".into(), "C".into())]);
-        assert!(ini_section(text, "missing").is_none());
+        assert_eq!(
+            s[1],
+            ("other".into(), vec![("secret_id".into(), "C".into())])
+        );
+    }
+
+    #[test]
+    fn ini_garbage_is_an_error_naming_the_line() {
+        assert!(parse_ini("[default]\nsecret_id = A\nthis is not ini\n")
+            .unwrap_err()
+            .contains("line 3"));
+        assert!(parse_ini("secret_id = A\n").unwrap_err().contains("line 1"));
+        assert!(parse_ini("[default\n").unwrap_err().contains("line 1"));
+        assert!(parse_ini("{\"secretId\": \"x\"}").is_err());
     }
 }

@@ -4,10 +4,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mongodb_errors::{Error, ServiceError};
+use mongodb_errors::Error;
 use tc_sign::{Credentials, HttpMethod, Signer, SigningParams};
 
-use super::{cred_error, make_credentials, CredentialCache, EnvSource, ProvideCredentials};
+use super::cache::CredentialCache;
+use super::env_source::EnvSource;
+use super::fetch::{api_response, require_ok, Fetcher};
+use super::provider::{cred_error, make_credentials, unix_now, ProvideCredentials};
+use crate::retry::RetryPolicy;
 
 /// The public STS endpoint.
 pub const DEFAULT_STS_ENDPOINT: &str = "https://sts.tencentcloudapi.com";
@@ -16,7 +20,11 @@ pub const DEFAULT_STS_ENDPOINT: &str = "https://sts.tencentcloudapi.com";
 /// signing the call with base credentials from another provider, and hands out the role's
 /// temporary credentials (`Credentials.TmpSecretId`, `TmpSecretKey`, `Token`; `ExpiredTime`).
 ///
-/// The result is cached and refreshed five minutes before it expires.
+/// The result is cached and refreshed five minutes before it expires; when many threads find
+/// the cache empty or expired, one calls STS and the others wait for it. Failed calls
+/// (network, HTTP 5xx, throttling, transient service codes) are retried with backoff. Calls
+/// honour the proxy settings (in a client built by [`ClientBuilder`](crate::ClientBuilder),
+/// the client's proxy and CA certificates).
 pub struct StsAssumeRoleProvider {
     base: Arc<dyn ProvideCredentials>,
     role_arn: String,
@@ -25,7 +33,7 @@ pub struct StsAssumeRoleProvider {
     region: String,
     endpoint: String,
     signer: Signer,
-    agent: ureq::Agent,
+    fetcher: Fetcher,
     cache: CredentialCache,
 }
 
@@ -56,7 +64,7 @@ impl StsAssumeRoleProvider {
             region: "ap-guangzhou".to_string(),
             endpoint: DEFAULT_STS_ENDPOINT.to_string(),
             signer: Signer::new(),
-            agent: super::cvm::small_agent(Duration::from_secs(10)),
+            fetcher: Fetcher::standalone(Duration::from_secs(10)),
             cache: CredentialCache::new(300),
         }
     }
@@ -93,9 +101,25 @@ impl StsAssumeRoleProvider {
         self
     }
 
+    /// How failed calls are retried (default: 3 attempts, 200 ms base delay).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.fetcher.set_retry(policy);
+        self
+    }
+
+    pub(crate) fn with_agent(mut self, agent: ureq::Agent) -> Self {
+        self.fetcher.set_agent(agent);
+        self
+    }
+
+    /// The role this provider assumes.
+    pub(crate) fn role_arn(&self) -> &str {
+        &self.role_arn
+    }
+
     fn fetch(&self) -> Result<(Credentials, i64), Error> {
         let base = self.base.provide()?;
-        let host = crate::config::authority_of(&self.endpoint)?;
+        let host = crate::net::authority_of(&self.endpoint)?;
         let body = serde_json::json!({
             "RoleArn": self.role_arn,
             "RoleSessionName": self.session_name,
@@ -110,48 +134,24 @@ impl StsAssumeRoleProvider {
                 &host,
                 "AssumeRole",
                 "2018-08-13",
-                super::unix_now(),
+                unix_now(),
                 body.as_bytes(),
             )
         };
         let signed = self.signer.sign_headers(&base, &params);
-        let mut req = self.agent.post(format!("{}/", self.endpoint));
-        for (k, v) in signed.iter() {
-            req = req.header(k, v);
-        }
-        let mut resp = req.send(body.as_bytes()).map_err(|e| {
-            cred_error(format!(
-                "STS AssumeRole: {} unreachable ({e})",
-                self.endpoint
-            ))
-        })?;
-        let status = resp.status().as_u16();
-        let bytes = resp
-            .body_mut()
-            .with_config()
-            .limit(1024 * 1024)
-            .read_to_vec()
-            .map_err(|e| cred_error(format!("STS AssumeRole: reading the answer failed ({e})")))?;
-        if status != 200 {
-            return Err(cred_error(format!(
-                "STS AssumeRole: HTTP {status}: {}",
-                Error::snippet(&bytes)
-            )));
-        }
-        let v: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|_| cred_error("STS AssumeRole: the answer is not JSON"))?;
-        let r = &v["Response"];
-        if let Some(err) = r.get("Error") {
-            let svc = ServiceError::new(
-                err["Code"].as_str().unwrap_or("Unknown"),
-                err["Message"].as_str().unwrap_or(""),
-                r["RequestId"].as_str().map(str::to_string),
-            );
-            return Err(cred_error(format!(
-                "STS AssumeRole for {} failed: {svc}",
-                self.role_arn
-            )));
-        }
+        let url = format!("{}/", self.endpoint);
+        let r = self
+            .fetcher
+            .retrying("STS AssumeRole", true, || {
+                let reply = self.fetcher.post(&url, signed.iter(), body.as_bytes())?;
+                api_response(&require_ok(reply)?)
+            })
+            .map_err(|e| {
+                cred_error(format!(
+                    "STS AssumeRole for {} at {} failed: {e}",
+                    self.role_arn, self.endpoint
+                ))
+            })?;
         let c = &r["Credentials"];
         let s = |k: &str| c[k].as_str().unwrap_or("");
         let creds = make_credentials(
@@ -162,7 +162,7 @@ impl StsAssumeRoleProvider {
         )?;
         let expiry = r["ExpiredTime"]
             .as_i64()
-            .unwrap_or_else(|| super::unix_now() + self.duration_secs as i64);
+            .unwrap_or_else(|| unix_now() + self.duration_secs as i64);
         Ok((creds, expiry))
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! The server speaks just enough HTTP/1.1 over a `TcpListener` to control what the client sees
 //! byte for byte: scripted answers, connections dropped mid-answer, `Content-Length` headers
-//! that lie. Every request is recorded.
+//! that lie. Every request is recorded. It also accepts `CONNECT` (recorded too), so it can
+//! stand in for a proxy that tunnels to it.
 #![allow(dead_code)] // reason: each test binary uses a different subset of the helpers
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -225,6 +226,18 @@ fn serve(stream: TcpStream, handler: &Handler, reqs: &Mutex<Vec<Recorded>>, coun
     let mut writer = stream.try_clone().unwrap();
     let mut reader = BufReader::new(stream);
     while let Some(req) = read_request(&mut reader) {
+        if req.method == "CONNECT" {
+            // Act as a proxy that tunnels to itself: record the CONNECT, accept it, and serve
+            // what comes through the tunnel with the same handler.
+            reqs.lock().unwrap().push(req);
+            if writer
+                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                .is_err()
+            {
+                return;
+            }
+            continue;
+        }
         let n = counter.fetch_add(1, Ordering::SeqCst);
         reqs.lock().unwrap().push(req.clone());
         match handler(&req, n) {
@@ -351,7 +364,7 @@ pub fn client_for(mock: &Mock) -> mongodb_client_blocking::ClientBuilder {
         )))
         .retry(
             mongodb_client_blocking::RetryPolicy::default()
-                .base_delay(std::time::Duration::from_millis(1))
-                .max_delay(std::time::Duration::from_millis(5)),
+                .with_base_delay(std::time::Duration::from_millis(1))
+                .with_max_delay(std::time::Duration::from_millis(5)),
         )
 }
