@@ -57,7 +57,9 @@
 
 mod classify;
 mod code;
+mod download;
 mod error;
 
 pub use code::ErrorCode;
+pub use download::DownloadError;
 pub use error::{Error, ServiceError, TransportKind};
