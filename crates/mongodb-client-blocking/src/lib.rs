@@ -94,12 +94,15 @@ pub use credentials::{
     CvmRoleProvider, DefaultChain, EnvSource, EnvironmentProvider, ProfileFileProvider,
     ProvideCredentials, StaticProvider, StsAssumeRoleProvider, TccliProvider,
 };
-pub use download::{part_path, DownloadOptions, DownloadProgress, DownloadReport};
+pub use download::{
+    part_path, DownloadOptions, DownloadProgress, DownloadReport, Verified, DEFAULT_MAX_PARTS,
+    PARTS_THRESHOLD,
+};
 pub use paginate::{Paginator, DEFAULT_PAGE_SIZE};
 pub use retry::RetryPolicy;
 pub use waiters::{task_state_label, Progress, WaitOptions};
 pub use workflows::CreatedBackup;
 
-pub use mongodb_errors::{Error, ErrorCode, ServiceError, TransportKind};
+pub use mongodb_errors::{DownloadError, Error, ErrorCode, ServiceError, TransportKind};
 pub use mongodb_models as models;
 pub use tc_sign::{Credentials, HttpMethod};
