@@ -20,8 +20,9 @@
 //!   an instance's replica sets ([`Client::replica_set_ids`]), a backup's files prepared for
 //!   download ([`Client::prepare_backup_download`]), waiters ([`Client::wait_async_request`],
 //!   [`Client::wait_backup_download`]) whose progress reports carry typed download tasks,
-//!   paginators ([`Client::describe_db_backups_iter`], …) and a resumable, verified
-//!   [`Client::download_backup`].
+//!   paginators ([`Client::describe_db_backups_iter`], …) and resumable downloads verified by
+//!   CRC-64 and size, with SHA-256 in the report ([`Client::download_backup`], and
+//!   [`Client::download_backup_file`], which also replaces an expired URL).
 //!
 //! Logging goes through the `log` facade: method, action, latency, RequestId and retry
 //! decisions. Secret keys, tokens and the `Authorization` header are never logged; bodies only
