@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use mongodb_emulator::Fault;
+
 mod common;
 
 use common::*;
@@ -115,16 +117,15 @@ fn backup_create_list_and_download() {
     assert!(stderr(&o).contains("already complete"), "{}", stderr(&o));
     assert_eq!(env.emu.stats().downloads, downloads_before);
 
-    // A partial file from an interrupted run is resumed, and the result is identical.
+    // A partial file from an interrupted run (every attempt dropped, exit 3) is resumed, and
+    // the result is identical.
     let shard0 = paths
         .iter()
         .find(|p| p.to_string_lossy().contains("cmgo-demo0002_0"))
         .unwrap();
     let full = std::fs::read(shard0).unwrap();
     std::fs::remove_file(shard0).unwrap();
-    let half = full.len() / 2;
-    std::fs::write(mongodb_client_blocking::part_path(shard0), &full[..half]).unwrap();
-    let o = env.run(&[
+    let download_shard0 = [
         "backup",
         "download",
         "--instance-id",
@@ -135,7 +136,18 @@ fn backup_create_list_and_download() {
         "cmgo-demo0002_0",
         "--out",
         dir.to_str().unwrap(),
-    ]);
+    ];
+    env.emu.inject_times(
+        mongodb_emulator::DOWNLOAD_FAULT_KEY,
+        Fault::DropAfterBytes(full.len() as u64 / 10),
+        5,
+    );
+    expect_code(&env.run(&download_shard0), 3);
+    let half = std::fs::metadata(mongodb_client_blocking::part_path(shard0))
+        .unwrap()
+        .len();
+    assert_eq!(half, full.len() as u64 / 10 * 5);
+    let o = env.run(&download_shard0);
     expect_code(&o, 0);
     assert!(
         stderr(&o).contains(&format!("resumed from byte {half}")),

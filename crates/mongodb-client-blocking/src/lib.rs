@@ -22,11 +22,12 @@
 //!   an instance's replica sets ([`Client::replica_set_ids`]), a backup's files prepared for
 //!   download ([`Client::prepare_backup_download`]), waiters ([`Client::wait_async_request`],
 //!   [`Client::wait_backup_download`]) whose progress reports carry typed download tasks,
-//!   paginators ([`Client::describe_db_backups_iter`], …) and a resumable, verified
-//!   [`Client::download_backup`]. A wait that ends without success is an [`Error::Wait`] whose
-//!   [`WaitError::kind`] says why (request paused, failed or undone, download task failed,
-//!   deadline); which polled states end a wait is [`AsyncRequestOutcome`] and
-//!   [`DownloadTaskOutcome`].
+//!   paginators ([`Client::describe_db_backups_iter`], …) and resumable downloads verified by
+//!   CRC-64 and size, with SHA-256 in the report ([`Client::download_backup`], and
+//!   [`Client::download_backup_file`], which also replaces an expired URL). A wait that ends
+//!   without success is an [`Error::Wait`] whose [`WaitError::kind`] says why (request paused,
+//!   failed or undone, download task failed, deadline); which polled states end a wait is
+//!   [`AsyncRequestOutcome`] and [`DownloadTaskOutcome`].
 //! - **Export records**: [`Manifest`] (`manifest.json`, written atomically as each file
 //!   completes, never holding a URL) and [`verify_dir`], which re-reads an export directory
 //!   against it (size, SHA-256, CRC-64/XZ).
@@ -107,7 +108,10 @@ pub use credentials::{
     CvmRoleProvider, DefaultChain, EnvSource, EnvironmentProvider, OidcRoleProvider,
     ProfileFileProvider, ProvideCredentials, StaticProvider, StsAssumeRoleProvider, TccliProvider,
 };
-pub use download::{part_path, DownloadOptions, DownloadProgress, DownloadReport};
+pub use download::{
+    part_path, DownloadOptions, DownloadProgress, DownloadReport, Verified, DEFAULT_MAX_PARTS,
+    PARTS_THRESHOLD,
+};
 pub use manifest::{
     verify_dir, Checked, FileDigest, FileHasher, FileStatus, FileVerdict, Manifest,
     ManifestBuilder, ManifestFile, ManifestVerification, Mismatch, VerifyOutcome, VerifyReport,
@@ -120,8 +124,8 @@ pub use waiters::{task_state_label, Progress, WaitOptions};
 pub use workflows::CreatedBackup;
 
 pub use mongodb_errors::{
-    EndedStatus, Error, ErrorCode, ServiceError, TransportKind, WaitError, WaitErrorKind,
-    WaitTarget,
+    DownloadError, EndedStatus, Error, ErrorCode, ServiceError, TransportKind, WaitError,
+    WaitErrorKind, WaitTarget,
 };
 pub use mongodb_models as models;
 pub use tc_sign::{Credentials, HttpMethod};

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{ErrorCode, WaitError};
+use crate::{DownloadError, ErrorCode, WaitError};
 
 /// How many characters [`Error::snippet`] keeps before cutting.
 const SNIPPET_CHARS: usize = 200;
@@ -198,6 +198,12 @@ pub enum Error {
         message: String,
     },
 
+    /// Downloading a backup file failed in a way specific to downloads: a
+    /// checksum or size mismatch, a locked partial file, a refused URL, a
+    /// stalled transfer or a passed deadline.
+    #[error(transparent)]
+    Download(DownloadError),
+
     /// A local I/O operation failed (for example writing a downloaded backup).
     #[error("{context}: {source}")]
     Io {
@@ -272,6 +278,7 @@ impl Error {
             | Error::ResponseTooLarge { .. }
             | Error::Wait(_) => true,
             Error::Transport { sent, .. } | Error::Timeout { sent, .. } => *sent,
+            Error::Download(e) => e.was_sent(),
             Error::Credentials { .. }
             | Error::InvalidInput { .. }
             | Error::Config { .. }
@@ -319,6 +326,12 @@ impl Error {
 impl From<WaitError> for Error {
     fn from(e: WaitError) -> Self {
         Error::Wait(e)
+    }
+}
+
+impl From<DownloadError> for Error {
+    fn from(e: DownloadError) -> Self {
+        Error::Download(e)
     }
 }
 

@@ -59,9 +59,11 @@
 
 mod classify;
 mod code;
+mod download;
 mod error;
 mod wait;
 
 pub use code::ErrorCode;
+pub use download::DownloadError;
 pub use error::{Error, ServiceError, TransportKind};
 pub use wait::{EndedStatus, WaitError, WaitErrorKind, WaitTarget};

@@ -1,0 +1,391 @@
+//! A download over several connections: the `.part` is sized up front and each byte range
+//! is written at its offset; the record says how far each range got, so a resume fetches
+//! only what is missing. The whole file is hashed once at the end.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use mongodb_errors::{DownloadError, Error, TransportKind};
+
+use super::fileio;
+use super::hash::Hashes;
+use super::meter::{Deadline, Meter};
+use super::record::{self, Record, Seg};
+use super::request::{self, Answer, Ask, Body};
+use super::secret::SecretUrl;
+use super::sequential::{adopt, changed, check_total, io_err, same_object};
+use super::session::{Cut, Session};
+use crate::transport::map_read_error;
+
+/// Bytes each connection reads at once.
+const BUFFER: usize = 256 * 1024;
+/// Progress is synced to disk and recorded at least this often.
+const RECORD_EVERY: u64 = 64 * 1024 * 1024;
+
+/// How a multi-part download ended.
+pub(crate) enum Outcome {
+    /// Every range is on disk; the hashes cover the whole file.
+    Done(Hashes),
+    /// The store answered the first range with the whole object (it ignores ranges): go on
+    /// over this one connection.
+    Whole(Body),
+    /// The object changed under us: start over.
+    Restart,
+}
+
+/// Fetch the missing ranges of a `total`-byte file over up to `n` connections.
+pub(crate) fn run(
+    s: &mut Session<'_, '_>,
+    file: &File,
+    rec: &mut Record,
+    meta_path: &Path,
+    n: u32,
+    total: u64,
+) -> Result<Outcome, Error> {
+    let mut first = None;
+    if rec.ranges.is_none() {
+        match probe(s, file, rec, meta_path, n, total)? {
+            Probe::Whole(b) => return Ok(Outcome::Whole(b)),
+            Probe::Ranged(b) => first = Some(b),
+        }
+    }
+    let mut segs = rec.ranges.clone().unwrap_or_default();
+    let fetched = fetch(s, file, rec, meta_path, &mut segs, n, total, first);
+    rec.ranges = Some(segs);
+    let saved = record::save(meta_path, rec).map_err(io_err(s, "recording"));
+    match fetched? {
+        false => Ok(Outcome::Restart),
+        true => {
+            saved?;
+            file.sync_data().map_err(io_err(s, "writing"))?;
+            let mut hashes = Hashes::new();
+            hashes.catch_up(file, total).map_err(io_err(s, "reading"))?;
+            s.check_deadline(total)?;
+            Ok(Outcome::Done(hashes))
+        }
+    }
+}
+
+enum Probe {
+    Whole(Body),
+    Ranged(Body),
+}
+
+/// Ask for the first range: a 206 proves ranges work and defines the object; a 200 means
+/// they don't.
+fn probe(
+    s: &mut Session<'_, '_>,
+    file: &File,
+    rec: &mut Record,
+    meta_path: &Path,
+    n: u32,
+    total: u64,
+) -> Result<Probe, Error> {
+    let segs = record::split(total, n);
+    loop {
+        s.check_deadline(0)?;
+        s.count_request();
+        let url = s.url.clone();
+        let ask = Ask {
+            url: &url,
+            from: 0,
+            to: Some(segs[0].end),
+            if_range: None,
+            timeout: s.timeout(),
+        };
+        match request::ask(s.agent, &ask) {
+            Answer::Body(b) if b.whole => return Ok(Probe::Whole(b)),
+            Answer::Body(b) => {
+                check_total(s, Some(total), &b.meta)?;
+                adopt(s, rec, &b.meta, true, meta_path)?;
+                file.set_len(total).map_err(io_err(s, "sizing"))?;
+                rec.ranges = Some(segs);
+                record::save(meta_path, rec).map_err(io_err(s, "recording"))?;
+                return Ok(Probe::Ranged(b));
+            }
+            Answer::Refused { status, code } => {
+                let generation = s.url_generation;
+                s.refused(status, code, generation)?;
+            }
+            Answer::NotSatisfiable => {
+                return Err(DownloadError::SizeMismatch {
+                    path: s.dest.clone(),
+                    expected: total,
+                    actual: 0,
+                }
+                .into())
+            }
+            Answer::Retry(e) => s.interrupted(Cut::Failed(e), 0)?,
+            Answer::Fatal(e) => return Err(e),
+        }
+    }
+}
+
+enum Event {
+    Progress { seg: usize, bytes: u64 },
+    Ended { seg: usize, end: End },
+}
+
+enum End {
+    Complete,
+    Stopped,
+    Cut(Cut),
+    Refused {
+        status: u16,
+        code: Option<String>,
+        generation: u64,
+    },
+    Changed,
+    Fatal(Error),
+    Io(std::io::Error),
+}
+
+/// One range request, run on its own thread.
+struct Job {
+    seg: usize,
+    from: u64,
+    to: u64,
+    total: u64,
+    url: SecretUrl,
+    generation: u64,
+    timeout: Duration,
+    meter: Meter,
+    deadline: Deadline,
+    body: Option<Body>,
+}
+
+/// Run the ranges to completion. `Ok(false)`: the object changed, start over.
+#[allow(clippy::too_many_arguments)] // reason: one call site; the pieces are the download's state
+fn fetch(
+    s: &mut Session<'_, '_>,
+    file: &File,
+    rec: &Record,
+    meta_path: &Path,
+    segs: &mut [Seg],
+    n: u32,
+    total: u64,
+    first: Option<Body>,
+) -> Result<bool, Error> {
+    let agent = s.agent;
+    let stop = AtomicBool::new(false);
+    // The first range's answer may be in hand already (from the probe).
+    let in_hand = first.as_ref().map(|_| 0);
+    let mut queue: VecDeque<usize> = (0..segs.len())
+        .filter(|&i| !segs[i].is_complete() && Some(i) != in_hand)
+        .collect();
+    let mut first = first;
+    let mut failure: Option<Error> = None;
+    let mut restart = false;
+    let mut done: u64 = segs.iter().map(|g| g.done).sum();
+    let mut unrecorded = 0u64;
+    s.progress(done, Some(total));
+    std::thread::scope(|sc| {
+        let (tx, rx) = mpsc::channel::<Event>();
+        let mut active = 0usize;
+        let start = |s: &mut Session<'_, '_>, seg: usize, range: Seg, body: Option<Body>| {
+            if body.is_none() {
+                s.count_request();
+            }
+            let job = Job {
+                seg,
+                from: range.next(),
+                to: range.end,
+                total,
+                url: s.url.clone(),
+                generation: s.url_generation,
+                timeout: s.timeout(),
+                meter: s.meter(),
+                deadline: s.deadline,
+                body,
+            };
+            let tx = tx.clone();
+            let stop = &stop;
+            sc.spawn(move || {
+                let seg = job.seg;
+                let end = work(agent, file, rec, job, stop, &tx);
+                let _ = tx.send(Event::Ended { seg, end });
+            });
+        };
+        if let Some(body) = first.take() {
+            start(s, 0, segs[0], Some(body));
+            active += 1;
+        }
+        loop {
+            while failure.is_none() && !restart && active < n as usize {
+                let Some(seg) = queue.pop_front() else { break };
+                start(s, seg, segs[seg], None);
+                active += 1;
+            }
+            if active == 0 {
+                break;
+            }
+            let Ok(event) = rx.recv() else { break };
+            match event {
+                Event::Progress { seg, bytes } => {
+                    segs[seg].done += bytes;
+                    done += bytes;
+                    unrecorded += bytes;
+                    s.progress(done, Some(total));
+                    if unrecorded >= RECORD_EVERY {
+                        unrecorded = 0;
+                        let mut r = rec.clone();
+                        r.ranges = Some(segs.to_vec());
+                        let saved = file.sync_data().and_then(|()| record::save(meta_path, &r));
+                        if let Err(e) = saved {
+                            failure.get_or_insert(io_err(s, "recording")(e));
+                            stop.store(true, Ordering::SeqCst);
+                        }
+                    }
+                }
+                Event::Ended { seg, end } => {
+                    active -= 1;
+                    let next = match end {
+                        End::Complete | End::Stopped => Ok(false),
+                        _ if failure.is_some() || restart => Ok(false),
+                        End::Cut(cut) => s.interrupted(cut, done).map(|()| true),
+                        End::Refused {
+                            status,
+                            code,
+                            generation,
+                        } => s.refused(status, code, generation).map(|()| true),
+                        End::Changed => {
+                            restart = true;
+                            Ok(false)
+                        }
+                        End::Fatal(e) => Err(e),
+                        End::Io(e) => Err(io_err(s, "writing")(e)),
+                    };
+                    match next {
+                        Ok(true) => queue.push_back(seg),
+                        Ok(false) => {}
+                        Err(e) => {
+                            failure = Some(e);
+                        }
+                    }
+                    if failure.is_some() || restart {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                }
+            }
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if restart {
+        log::warn!(
+            "the file store's object behind {} changed: starting over",
+            s.dest.display()
+        );
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// One range: request it (unless its answer is in hand) and write it at its offset.
+fn work(
+    agent: &ureq::Agent,
+    file: &File,
+    rec: &Record,
+    mut job: Job,
+    stop: &AtomicBool,
+    tx: &mpsc::Sender<Event>,
+) -> End {
+    let mut body = match job.body.take() {
+        Some(b) => b,
+        None => {
+            let ask = Ask {
+                url: &job.url,
+                from: job.from,
+                to: Some(job.to),
+                if_range: rec.validator(),
+                timeout: job.timeout,
+            };
+            match request::ask(agent, &ask) {
+                Answer::Body(b)
+                    if b.whole
+                        || !same_object(rec, &b.meta)
+                        || b.meta.total.is_some_and(|t| t != job.total) =>
+                {
+                    return End::Changed
+                }
+                Answer::Body(b) => b,
+                Answer::Refused { status, code } => {
+                    return End::Refused {
+                        status,
+                        code,
+                        generation: job.generation,
+                    }
+                }
+                Answer::NotSatisfiable => return End::Changed,
+                Answer::Retry(e) => return End::Cut(Cut::Failed(e)),
+                Answer::Fatal(e) => return End::Fatal(e),
+            }
+        }
+    };
+    let mut buf = vec![0u8; BUFFER];
+    let mut at = job.from;
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return End::Stopped;
+        }
+        if at >= job.to {
+            return End::Complete;
+        }
+        let want = (job.to - at).min(BUFFER as u64) as usize;
+        match body.reader.read(&mut buf[..want]) {
+            Ok(0) => {
+                return End::Cut(Cut::Failed(Error::Transport {
+                    kind: TransportKind::Reset,
+                    message: format!(
+                        "the connection ended at byte {at} of the range ending at {}",
+                        job.to
+                    ),
+                    sent: true,
+                }))
+            }
+            Ok(n) => {
+                if let Err(e) = fileio::write_all_at(file, &buf[..n], at) {
+                    return End::Io(e);
+                }
+                at += n as u64;
+                let _ = tx.send(Event::Progress {
+                    seg: job.seg,
+                    bytes: n as u64,
+                });
+                if !job.meter.add(n as u64) || job.deadline.passed() {
+                    return End::Cut(Cut::Stalled);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                let e = job.url.scrub_error(map_read_error(e, u64::MAX));
+                return End::Cut(
+                    if matches!(e, Error::Timeout { .. }) && job.meter.read_cap().is_some() {
+                        Cut::Stalled
+                    } else {
+                        Cut::Failed(e)
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// Forget a multi-part layout after the object changed.
+pub(crate) fn reset(rec: &mut Record) {
+    rec.ranges = None;
+    rec.etag = None;
+    rec.last_modified = None;
+    rec.crc64 = None;
+}
+
+/// The error counted for a restart.
+pub(crate) fn restart_cause() -> Error {
+    changed()
+}

@@ -1,0 +1,194 @@
+//! The single-stream pipeline: this thread reads the network, a writer thread writes to disk,
+//! a hasher thread computes CRC-64 and SHA-256; filled buffers travel between them through
+//! bounded channels and come back to a small pool, so network reads, disk writes and hashing
+//! overlap and memory stays bounded.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::sync::mpsc;
+
+use super::fileio;
+use super::hash::Hashes;
+
+/// Size of one buffer.
+const BUFFER: usize = 256 * 1024;
+/// Buffers in flight (memory: `BUFFERS * BUFFER`).
+const BUFFERS: usize = 8;
+
+/// Why streaming stopped.
+#[derive(Debug)]
+pub(crate) enum Stop {
+    /// The body ended.
+    Eof,
+    /// The body went past `limit`; only bytes up to it were kept.
+    TooLong,
+    /// Reading the network failed.
+    Read(io::Error),
+    /// The watcher asked to stop (stall, deadline).
+    Watcher,
+}
+
+/// What streaming did.
+pub(crate) struct Streamed {
+    pub(crate) stop: Stop,
+    /// Offset after the last byte written (and hashed).
+    pub(crate) end: u64,
+    pub(crate) hashes: Hashes,
+    /// A local write or re-read failure, which ends the download.
+    pub(crate) io_error: Option<io::Error>,
+}
+
+/// Stream `reader` into `file` from `offset`, hashing it after `hashes` has caught up with
+/// `[covered, offset)` from disk. `watch(bytes_received_end)` runs after each read; `false`
+/// stops. Nothing past `limit` is written.
+pub(crate) fn stream(
+    file: &File,
+    offset: u64,
+    limit: Option<u64>,
+    mut hashes: Hashes,
+    reader: &mut dyn Read,
+    watch: &mut dyn FnMut(u64) -> bool,
+) -> Streamed {
+    std::thread::scope(|s| {
+        let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+        for _ in 0..BUFFERS {
+            let _ = free_tx.send(vec![0u8; BUFFER]);
+        }
+        let (write_tx, write_rx) = mpsc::sync_channel::<(Vec<u8>, usize)>(BUFFERS);
+        let (hash_tx, hash_rx) = mpsc::sync_channel::<(Vec<u8>, usize)>(BUFFERS);
+
+        let writer = s.spawn(move || -> (u64, io::Result<()>) {
+            let mut at = offset;
+            for (buf, n) in write_rx {
+                if let Err(e) = fileio::write_all_at(file, &buf[..n], at) {
+                    return (at, Err(e));
+                }
+                at += n as u64;
+                if hash_tx.send((buf, n)).is_err() {
+                    break;
+                }
+            }
+            (at, Ok(()))
+        });
+        let hasher = s.spawn(move || -> (Hashes, io::Result<()>) {
+            // The prefix on disk first, while the first bytes arrive from the network.
+            if let Err(e) = hashes.catch_up(file, offset) {
+                return (hashes, Err(e));
+            }
+            for (buf, n) in hash_rx {
+                hashes.update(&buf[..n]);
+                let _ = free_tx.send(buf);
+            }
+            (hashes, Ok(()))
+        });
+
+        let mut received = offset;
+        let mut spare: Option<Vec<u8>> = None;
+        let stop = loop {
+            let mut buf = match spare.take() {
+                Some(b) => b,
+                None => match free_rx.recv() {
+                    Ok(b) => b,
+                    // The hasher is gone: its error is reported below.
+                    Err(_) => break Stop::Eof,
+                },
+            };
+            match reader.read(&mut buf) {
+                Ok(0) => break Stop::Eof,
+                Ok(n) => {
+                    let keep =
+                        limit.map_or(n as u64, |l| (l.saturating_sub(received)).min(n as u64));
+                    received += keep;
+                    if keep > 0 && write_tx.send((buf, keep as usize)).is_err() {
+                        break Stop::Eof; // the writer failed: its error is reported below
+                    }
+                    if keep < n as u64 {
+                        break Stop::TooLong;
+                    }
+                    if !watch(received) {
+                        break Stop::Watcher;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => spare = Some(buf),
+                Err(e) => break Stop::Read(e),
+            }
+        };
+        drop(write_tx);
+        let (end, write_result) = writer
+            .join()
+            .unwrap_or_else(|_| (offset, Err(io::Error::other("the writing thread panicked"))));
+        let (hashes, hash_result) = hasher.join().unwrap_or_else(|_| {
+            (
+                Hashes::new(),
+                Err(io::Error::other("the hashing thread panicked")),
+            )
+        });
+        Streamed {
+            stop,
+            end,
+            hashes,
+            io_error: write_result.and(hash_result).err(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_file() -> (tempfile::TempDir, File) {
+        let dir = tempfile::tempdir().unwrap();
+        let f = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(dir.path().join("f"))
+            .unwrap();
+        (dir, f)
+    }
+
+    #[test]
+    fn streams_after_a_prefix_and_hashes_everything() {
+        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+        let (_dir, file) = temp_file();
+        fileio::write_all_at(&file, &data[..12_345], 0).unwrap();
+        let mut body = &data[12_345..];
+        let mut seen = Vec::new();
+        let out = stream(&file, 12_345, None, Hashes::new(), &mut body, &mut |at| {
+            seen.push(at);
+            true
+        });
+        assert!(matches!(out.stop, Stop::Eof));
+        assert!(out.io_error.is_none());
+        assert_eq!(out.end, data.len() as u64);
+        assert_eq!(seen.last(), Some(&(data.len() as u64)));
+        let mut whole = Hashes::new();
+        whole.update(&data);
+        assert_eq!(out.hashes.finish(), whole.finish());
+    }
+
+    #[test]
+    fn stops_at_the_limit_and_when_told() {
+        let data = vec![7u8; 1_000_000];
+        let (_dir, file) = temp_file();
+        let out = stream(
+            &file,
+            0,
+            Some(1000),
+            Hashes::new(),
+            &mut &data[..],
+            &mut |_| true,
+        );
+        assert!(matches!(out.stop, Stop::TooLong));
+        assert_eq!(out.end, 1000);
+        assert_eq!(out.hashes.covered(), 1000);
+
+        let (_dir, file) = temp_file();
+        let out = stream(&file, 0, None, Hashes::new(), &mut &data[..], &mut |_| {
+            false
+        });
+        assert!(matches!(out.stop, Stop::Watcher));
+        assert_eq!(out.end, out.hashes.covered());
+    }
+}
