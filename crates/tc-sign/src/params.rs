@@ -280,7 +280,10 @@ impl<'a> SigningParamsBuilder<'a> {
     /// Fails with a [`SigningParamsError`] that names every required value that is missing;
     /// an empty service, host, action or version counts as missing.
     pub fn build(self) -> Result<SigningParams<'a>, SigningParamsError> {
-        let mut err = SigningParamsError::default();
+        let mut err = SigningParamsError {
+            missing: [""; REQUIRED],
+            len: 0,
+        };
         let text = |value: Option<&'a str>| value.filter(|v| !v.is_empty());
         let method = self.method.or_else(|| err.push("method"));
         let service = text(self.service).or_else(|| err.push("service"));
@@ -342,7 +345,7 @@ const REQUIRED: usize = 7;
 ///      (an empty string counts as missing)"
 /// );
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SigningParamsError {
     missing: [&'static str; REQUIRED],
     len: usize,
