@@ -23,7 +23,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use libfuzzer_sys::fuzz_target;
 use mongodb_emulator::{Emulator, EmulatorHandle, Progress};
 use mongodb_errors::Error;
-use tc_sign::{Credentials, HttpMethod, SigningParams};
+use tc_sign::{Credentials, HttpMethod, SignableBody, SigningParams};
 
 /// How long one exchange may take before the emulator counts as hung.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -110,24 +110,26 @@ fn signed(t: &Target, method: HttpMethod, action: &str, payload: &[u8]) -> Vec<u
         .duration_since(UNIX_EPOCH)
         .expect("the clock is after 1970")
         .as_secs() as i64;
-    let params = SigningParams {
-        region: Some("ap-guangzhou"),
-        ..SigningParams::new(
-            method,
-            "mongodb",
-            &t.host,
-            action,
-            mongodb_models::API_VERSION,
-            now,
-            payload,
-        )
+    let query = String::from_utf8_lossy(payload);
+    let (query_signed, body_signed): (&str, &[u8]) = match method {
+        HttpMethod::Get => (&query, &[]),
+        HttpMethod::Post => ("", payload),
     };
+    let params = SigningParams::builder()
+        .method(method)
+        .service("mongodb")
+        .host(&t.host)
+        .action(action)
+        .version(mongodb_models::API_VERSION)
+        .timestamp(now)
+        .query(query_signed)
+        .payload(SignableBody::Bytes(body_signed))
+        .region("ap-guangzhou")
+        .build()
+        .expect("the host and a non-empty action are set");
     let signed = tc_sign::sign(&t.creds, &params);
     let (line, body) = match method {
-        HttpMethod::Get => (
-            format!("GET /?{} HTTP/1.1\r\n", String::from_utf8_lossy(payload)),
-            &[][..],
-        ),
+        HttpMethod::Get => (format!("GET /?{query} HTTP/1.1\r\n"), &[][..]),
         _ => ("POST / HTTP/1.1\r\n".to_owned(), payload),
     };
     let mut text = line;
@@ -152,7 +154,9 @@ fn clean(s: &[u8]) -> Option<&str> {
 
 fn split_action(rest: &[u8]) -> Option<(&str, &[u8])> {
     let i = rest.iter().position(|&b| b == b'\n')?;
-    Some((clean(&rest[..i])?, &rest[i + 1..]))
+    // A signed request names an action (the signer requires one); mode 0 covers the rest.
+    let action = clean(&rest[..i]).filter(|a| !a.is_empty())?;
+    Some((action, &rest[i + 1..]))
 }
 
 /// A signed request must get an HTTP answer whose body is an API envelope.

@@ -17,7 +17,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tc_sign::{Credentials, HttpMethod, ReceivedRequest, SigningParams, DEFAULT_MAX_SKEW_SECS};
+use tc_sign::{
+    Credentials, HttpMethod, ReceivedRequest, SignableBody, SigningParams, DEFAULT_MAX_SKEW_SECS,
+};
 
 /// The secret id and key of the published TC3-HMAC-SHA256 example.
 const SECRET_ID: &str = "AKID**********************0123456789EXAMPLE";
@@ -92,22 +94,37 @@ fuzz_target!(|data: &[u8]| {
     let creds = Credentials::new(SECRET_ID, SECRET_KEY).expect("valid example credentials");
     let get = method.eq_ignore_ascii_case("GET");
     let query = String::from_utf8_lossy(body);
-    let payload: &[u8] = if get { query.as_bytes() } else { body };
-    let params = SigningParams {
-        unsigned_payload: content_sha.trim() == "UNSIGNED-PAYLOAD",
-        ..SigningParams::new(
-            if get {
-                HttpMethod::Get
-            } else {
-                HttpMethod::Post
-            },
-            "mongodb",
-            host,
-            action,
-            "2019-07-25",
-            timestamp,
-            payload,
-        )
+    let (query_signed, body_signed): (&str, &[u8]) = if get { (&query, &[]) } else { ("", body) };
+    let payload = if content_sha.trim() == "UNSIGNED-PAYLOAD" {
+        SignableBody::UnsignedPayload
+    } else {
+        SignableBody::Bytes(body_signed)
+    };
+    let built = SigningParams::builder()
+        .method(if get {
+            HttpMethod::Get
+        } else {
+            HttpMethod::Post
+        })
+        .service("mongodb")
+        .host(host)
+        .action(action)
+        .version("2019-07-25")
+        .timestamp(timestamp)
+        .query(query_signed)
+        .payload(payload)
+        .build();
+    let params = match built {
+        Ok(params) => params,
+        Err(e) => {
+            // Only an empty host or action can be missing here, and the error must say so.
+            assert!(host.is_empty() || action.is_empty(), "{e}");
+            assert!(
+                e.missing().iter().all(|m| ["host", "action"].contains(m)),
+                "{e}"
+            );
+            return;
+        }
     };
     let signed = tc_sign::sign(&creds, &params);
     let headers: Vec<(&str, &str)> = signed

@@ -12,7 +12,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use tc_sign::{Credentials, HttpMethod, Signer, SigningParams};
+use tc_sign::{Credentials, HttpMethod, SignableBody, Signer, SigningParams};
 
 /// A realistic body: what the client sends for a logical backup with a remark.
 const BODY: &[u8] = br#"{"InstanceId":"cmgo-p8vnipr5","BackupMethod":0,"BackupRemark":"nightly logical backup before the schema migration"}"#;
@@ -21,20 +21,19 @@ const BODY: &[u8] = br#"{"InstanceId":"cmgo-p8vnipr5","BackupMethod":0,"BackupRe
 const TIMESTAMP: i64 = 1_714_564_800;
 
 fn params() -> SigningParams<'static> {
-    SigningParams {
-        region: Some("ap-guangzhou"),
-        language: Some("en-US"),
-        request_client: Some("tcmongo-rs/0.1.0"),
-        ..SigningParams::new(
-            HttpMethod::Post,
-            "mongodb",
-            "mongodb.tencentcloudapi.com",
-            "CreateBackupDBInstance",
-            "2019-07-25",
-            TIMESTAMP,
-            BODY,
-        )
-    }
+    SigningParams::builder()
+        .method(HttpMethod::Post)
+        .service("mongodb")
+        .host("mongodb.tencentcloudapi.com")
+        .action("CreateBackupDBInstance")
+        .version("2019-07-25")
+        .timestamp(TIMESTAMP)
+        .payload(SignableBody::Bytes(BODY))
+        .region("ap-guangzhou")
+        .language("en-US")
+        .request_client("tcmongo-rs/0.1.0")
+        .build()
+        .expect("complete signing parameters")
 }
 
 fn bench_sign(c: &mut Criterion) {

@@ -211,15 +211,16 @@ fn raw_request(
     let mut head = format!("POST / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     match creds {
         Some(c) => {
-            let params = tc_sign::SigningParams::new(
-                HttpMethod::Post,
-                "mongodb",
-                &host,
-                action,
-                "2019-07-25",
-                unix_now(),
-                body,
-            );
+            let params = tc_sign::SigningParams::builder()
+                .method(HttpMethod::Post)
+                .service("mongodb")
+                .host(&host)
+                .action(action)
+                .version("2019-07-25")
+                .timestamp(unix_now())
+                .payload(tc_sign::SignableBody::Bytes(body))
+                .build()
+                .expect("complete signing parameters");
             for (k, v) in tc_sign::sign(c, &params).headers {
                 if !k.eq_ignore_ascii_case("host") {
                     head.push_str(&format!("{k}: {v}\r\n"));

@@ -152,16 +152,22 @@ fn client_error_paths_never_show_the_key_or_token() {
     );
     let signer = tc_sign::Signer::new();
     for method in [HttpMethod::Post, HttpMethod::Get] {
-        let params = tc_sign::SigningParams::new(
-            method,
-            "mongodb",
-            "mongodb.tencentcloudapi.com",
-            "DescribeDBInstances",
-            "2019-07-25",
-            1_700_000_000,
-            b"{}",
-        );
+        let params = tc_sign::SigningParams::builder()
+            .method(method)
+            .service("mongodb")
+            .host("mongodb.tencentcloudapi.com")
+            .action("DescribeDBInstances")
+            .version("2019-07-25")
+            .timestamp(1_700_000_000)
+            .payload(tc_sign::SignableBody::Bytes(b"{}"))
+            .build()
+            .expect("complete signing parameters");
         let signed = signer.sign(&creds, &params);
+        assert_clean("SigningParams Debug", &format!("{params:?}"));
+        assert_clean(
+            "SignedHeaders Debug",
+            &format!("{:?}", signer.sign_headers(&creds, &params)),
+        );
         assert!(
             signed.headers.iter().any(|(_, v)| v == TOKEN),
             "token is sent"

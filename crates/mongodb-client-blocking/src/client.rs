@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use mongodb_errors::Error;
 use mongodb_models::Action;
-use tc_sign::{HttpMethod, Signer, SigningParams};
+use tc_sign::{HttpMethod, SignableBody, Signer, SigningParams};
 
 use crate::config::{CallOptions, ClientBuilder, Config, Resolved};
 use crate::credentials::{unix_now, ProvideCredentials};
@@ -330,20 +330,37 @@ impl Client {
             Err(e) => return (Err(e), None),
         };
         let timestamp = unix_now() + self.inner.skew.load(Ordering::Relaxed);
-        let params = SigningParams {
-            path: &cfg.path,
-            region: cfg.region.as_deref(),
-            language: cfg.language.map(|l| l.as_str()),
-            request_client: Some(&cfg.request_client),
-            ..SigningParams::new(
-                cfg.method,
-                mongodb_models::SERVICE,
-                &cfg.host,
-                out.action,
-                mongodb_models::API_VERSION,
-                timestamp,
-                &out.payload,
-            )
+        // GET: the parameters are the query string (form-encoded, so ASCII) and there is no body.
+        let (query, body): (&str, &[u8]) = match cfg.method {
+            HttpMethod::Get => (std::str::from_utf8(&out.payload).unwrap_or_default(), &[]),
+            HttpMethod::Post => ("", &out.payload),
+        };
+        let params = match SigningParams::builder()
+            .method(cfg.method)
+            .service(mongodb_models::SERVICE)
+            .host(&cfg.host)
+            .action(out.action)
+            .version(mongodb_models::API_VERSION)
+            .timestamp(timestamp)
+            .path(&cfg.path)
+            .query(query)
+            .payload(SignableBody::Bytes(body))
+            .set_region(cfg.region.as_deref())
+            .set_language(cfg.language.map(|l| l.as_str()))
+            .request_client(&cfg.request_client)
+            .build()
+        {
+            Ok(p) => p,
+            Err(e) => {
+                let message = format!("{}: cannot sign the request: {e}", out.action);
+                return (
+                    Err(Error::InvalidInput {
+                        parameter: None,
+                        message,
+                    }),
+                    None,
+                );
+            }
         };
         let signed = self.inner.signer.sign_headers(&creds, &params);
         log::debug!(
@@ -353,10 +370,6 @@ impl Client {
             cfg.host,
             timeout
         );
-        let body: &[u8] = match cfg.method {
-            HttpMethod::Get => &[],
-            _ => &out.payload,
-        };
         let answer = match transport::exchange(
             &self.inner.agent,
             cfg.method,

@@ -13,7 +13,7 @@
 use std::process::ExitCode;
 
 use serde_json::{json, Map, Value};
-use tc_sign::{sign, Credentials, HttpMethod, SigningParams};
+use tc_sign::{sign, Credentials, HttpMethod, SignableBody, SigningParams};
 
 const USAGE: &str = "usage: sign --secret-id ID --secret-key KEY --service S --host H --action A \
 --version V --timestamp TS [--region R] [--token T] [--method POST|GET] [--payload STRING] \
@@ -111,22 +111,30 @@ fn run(args: &Args) -> Result<Value, String> {
             .map_err(|e| e.to_string())?;
     }
     let payload = args.payload.as_deref().unwrap_or("");
-    let mut params = SigningParams::new(
-        method,
-        required(&args.service, "--service")?,
-        required(&args.host, "--host")?,
-        required(&args.action, "--action")?,
-        required(&args.version, "--version")?,
-        timestamp,
-        payload.as_bytes(),
-    );
-    params.region = args.region.as_deref();
-    params.language = args.language.as_deref();
-    params.request_client = args.request_client.as_deref();
-    params.unsigned_payload = args.unsigned_payload;
+    let (query, body) = match method {
+        HttpMethod::Post => ("", payload.as_bytes()),
+        HttpMethod::Get => (payload, &[][..]),
+    };
+    let mut builder = SigningParams::builder()
+        .method(method)
+        .service(required(&args.service, "--service")?)
+        .host(required(&args.host, "--host")?)
+        .action(required(&args.action, "--action")?)
+        .version(required(&args.version, "--version")?)
+        .timestamp(timestamp)
+        .query(query)
+        .payload(if args.unsigned_payload {
+            SignableBody::UnsignedPayload
+        } else {
+            SignableBody::Bytes(body)
+        })
+        .set_region(args.region.as_deref())
+        .set_language(args.language.as_deref())
+        .set_request_client(args.request_client.as_deref());
     if let Some(ct) = &args.content_type {
-        params.content_type = ct;
+        builder = builder.content_type(ct);
     }
+    let params = builder.build().map_err(|e| e.to_string())?;
 
     let signed = sign(&creds, &params);
     let headers: Map<String, Value> = signed

@@ -18,7 +18,9 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use zeroize::Zeroizing;
 
-use crate::algorithm::{derive_signing_key, keyed_hmac, HmacSha256, UtcDate};
+use crate::date::UtcDate;
+use crate::hash::{keyed_hmac, HmacSha256};
+use crate::tc3::derive_signing_key;
 
 /// Upper bound on cached keys; a process rarely uses more than a few key pairs and services.
 pub(crate) const MAX_ENTRIES: usize = 16;
@@ -111,7 +113,7 @@ mod tests {
     use hmac::Mac;
 
     use super::*;
-    use crate::algorithm::hmac_bytes;
+    use crate::hash::hmac_bytes;
 
     fn tag(mac: HmacSha256) -> [u8; 32] {
         let mut mac = mac;

@@ -4,7 +4,7 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-const REDACTED: &str = "** redacted **";
+use crate::redact::Redacted;
 
 /// A Tencent Cloud API key pair, optionally with the token of temporary (STS) credentials.
 ///
@@ -76,8 +76,8 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
             .field("secret_id", &self.secret_id)
-            .field("secret_key", &REDACTED)
-            .field("token", &self.token.as_ref().map(|_| REDACTED))
+            .field("secret_key", &Redacted)
+            .field("token", &self.token.as_ref().map(|_| Redacted))
             .finish()
     }
 }

@@ -1,238 +1,496 @@
-//! What goes into a signature ([`SigningParams`]) and what comes out ([`SignedRequest`]).
+//! What goes into a signature: [`SigningParams`], made with [`SigningParams::builder`].
 
 use std::fmt;
-use std::str::FromStr;
 
-/// `Content-Type` sent with a POST request's JSON body.
-pub const CONTENT_TYPE_JSON: &str = "application/json";
-
-/// `Content-Type` sent with a GET request, whose parameters travel in the query string.
-pub const CONTENT_TYPE_FORM: &str = "application/x-www-form-urlencoded";
-
-/// The two HTTP methods Tencent Cloud API 3.0 accepts with TC3 signatures.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum HttpMethod {
-    /// Parameters in a JSON body (the default and the recommended form).
-    #[default]
-    Post,
-    /// Parameters flattened into the URL query string.
-    Get,
-}
-
-impl HttpMethod {
-    /// The method as it appears on the request line: `"POST"` or `"GET"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HttpMethod::Post => "POST",
-            HttpMethod::Get => "GET",
-        }
-    }
-
-    /// The `Content-Type` this crate sends for the method by default.
-    pub fn default_content_type(self) -> &'static str {
-        match self {
-            HttpMethod::Post => CONTENT_TYPE_JSON,
-            HttpMethod::Get => CONTENT_TYPE_FORM,
-        }
-    }
-}
-
-impl fmt::Display for HttpMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for HttpMethod {
-    type Err = ParseHttpMethodError;
-
-    /// Accepts `POST` or `GET` in any letter case.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.eq_ignore_ascii_case("POST") {
-            Ok(HttpMethod::Post)
-        } else if s.eq_ignore_ascii_case("GET") {
-            Ok(HttpMethod::Get)
-        } else {
-            Err(ParseHttpMethodError(s.to_owned()))
-        }
-    }
-}
-
-/// Returned when a string is neither `POST` nor `GET`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParseHttpMethodError(String);
-
-impl fmt::Display for ParseHttpMethodError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unsupported HTTP method {:?}: use POST or GET", self.0)
-    }
-}
-
-impl std::error::Error for ParseHttpMethodError {}
+use crate::body::SignableBody;
+use crate::method::HttpMethod;
 
 /// Everything about one API call that the signature covers or that becomes a header.
 ///
-/// It is plain borrowed data with no HTTP types, so any HTTP client can be adapted to it.
-/// Start from [`SigningParams::new`] and set the optional fields with struct update syntax:
+/// It is plain borrowed data with no HTTP types, so any HTTP client can be adapted to it. Make
+/// one with [`SigningParams::builder`]; [`build`](SigningParamsBuilder::build) names every
+/// required value that was not set. To vary one value of existing parameters, go through
+/// [`to_builder`](SigningParams::to_builder).
 ///
 /// ```
-/// use tc_sign::{HttpMethod, SigningParams};
-/// let params = SigningParams {
-///     region: Some("ap-guangzhou"),
-///     ..SigningParams::new(HttpMethod::Post, "mongodb", "mongodb.tencentcloudapi.com",
-///                          "DescribeDBInstances", "2019-07-25", 1_700_000_000, b"{}")
-/// };
-/// assert_eq!(params.content_type, "application/json");
+/// use tc_sign::{HttpMethod, SignableBody, SigningParams};
+/// let body = br#"{"Limit":1}"#;
+/// let params = SigningParams::builder()
+///     .method(HttpMethod::Post)
+///     .service("mongodb")
+///     .host("mongodb.tencentcloudapi.com")
+///     .action("DescribeDBInstances")
+///     .version("2019-07-25")
+///     .timestamp(1_700_000_000) // the caller supplies the time
+///     .payload(SignableBody::Bytes(body))
+///     .region("ap-guangzhou")
+///     .build()?;
+/// assert_eq!(params.content_type(), "application/json");
+/// assert_eq!(params.path(), "/");
+///
+/// // A GET request: parameters in the query string, no body.
+/// let get = params
+///     .to_builder()
+///     .method(HttpMethod::Get)
+///     .query("Limit=1")
+///     .payload(SignableBody::EMPTY)
+///     .content_type("application/x-www-form-urlencoded")
+///     .build()?;
+/// assert_eq!(get.query(), "Limit=1");
+///
+/// let err = SigningParams::builder().method(HttpMethod::Post).build().unwrap_err();
+/// assert_eq!(err.missing(), ["service", "host", "action", "version", "timestamp", "payload"]);
+/// # Ok::<(), tc_sign::SigningParamsError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SigningParams<'a> {
-    /// POST (body) or GET (query string).
-    pub method: HttpMethod,
-    /// Service name used in the credential scope, e.g. `mongodb`.
-    pub service: &'a str,
-    /// The `Host` header value; may carry a `:port`.
-    pub host: &'a str,
-    /// Request path; the API uses `/`.
-    pub path: &'a str,
-    /// The `Content-Type` header value.
-    pub content_type: &'a str,
-    /// API action name, sent as `X-TC-Action`, e.g. `CreateBackupDBInstance`.
-    pub action: &'a str,
-    /// API version, sent as `X-TC-Version`, e.g. `2019-07-25`.
-    pub version: &'a str,
-    /// Region sent as `X-TC-Region`; `None` leaves the header out.
-    pub region: Option<&'a str>,
-    /// Unix time of the request in seconds (`X-TC-Timestamp`); its UTC date scopes the key.
-    pub timestamp: i64,
-    /// Response language sent as `X-TC-Language` (`en-US` or `zh-CN`).
-    pub language: Option<&'a str>,
-    /// Free-form client identifier sent as `X-TC-RequestClient`.
-    pub request_client: Option<&'a str>,
-    /// For POST the exact body bytes; for GET the exact query string as sent, without `?`.
-    pub payload: &'a [u8],
-    /// Sign the literal `UNSIGNED-PAYLOAD` instead of the body and send
-    /// `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`, as the official SDKs do.
-    pub unsigned_payload: bool,
+    method: HttpMethod,
+    service: &'a str,
+    host: &'a str,
+    path: &'a str,
+    query: &'a str,
+    content_type: &'a str,
+    action: &'a str,
+    version: &'a str,
+    region: Option<&'a str>,
+    timestamp: i64,
+    language: Option<&'a str>,
+    request_client: Option<&'a str>,
+    payload: SignableBody<'a>,
 }
 
 impl<'a> SigningParams<'a> {
-    /// Creates parameters with path `/`, the method's default content type, and no region,
-    /// language, request client or unsigned payload.
-    pub fn new(
-        method: HttpMethod,
-        service: &'a str,
-        host: &'a str,
-        action: &'a str,
-        version: &'a str,
-        timestamp: i64,
-        payload: &'a [u8],
-    ) -> Self {
-        SigningParams {
-            method,
-            service,
-            host,
-            path: "/",
-            content_type: method.default_content_type(),
-            action,
-            version,
-            region: None,
-            timestamp,
-            language: None,
-            request_client: None,
-            payload,
-            unsigned_payload: false,
+    /// Starts parameters with nothing set.
+    ///
+    /// Required: [`method`](SigningParamsBuilder::method),
+    /// [`service`](SigningParamsBuilder::service), [`host`](SigningParamsBuilder::host),
+    /// [`action`](SigningParamsBuilder::action), [`version`](SigningParamsBuilder::version),
+    /// [`timestamp`](SigningParamsBuilder::timestamp) and
+    /// [`payload`](SigningParamsBuilder::payload). The rest default to path `/`, an empty query
+    /// string, the method's content type, and no region, language or request client.
+    pub fn builder() -> SigningParamsBuilder<'a> {
+        SigningParamsBuilder::default()
+    }
+
+    /// A builder holding these values, to change some of them.
+    pub fn to_builder(&self) -> SigningParamsBuilder<'a> {
+        SigningParamsBuilder {
+            method: Some(self.method),
+            service: Some(self.service),
+            host: Some(self.host),
+            path: Some(self.path),
+            query: Some(self.query),
+            content_type: Some(self.content_type),
+            action: Some(self.action),
+            version: Some(self.version),
+            region: self.region,
+            timestamp: Some(self.timestamp),
+            language: self.language,
+            request_client: self.request_client,
+            payload: Some(self.payload),
+        }
+    }
+
+    /// POST (body) or GET (query string).
+    pub fn method(&self) -> HttpMethod {
+        self.method
+    }
+
+    /// Service name used in the credential scope, e.g. `mongodb`.
+    pub fn service(&self) -> &'a str {
+        self.service
+    }
+
+    /// The `Host` header value; may carry a `:port`.
+    pub fn host(&self) -> &'a str {
+        self.host
+    }
+
+    /// Request path; the API uses `/`.
+    pub fn path(&self) -> &'a str {
+        self.path
+    }
+
+    /// The query string exactly as sent, without `?` (empty for a POST).
+    pub fn query(&self) -> &'a str {
+        self.query
+    }
+
+    /// The `Content-Type` header value.
+    pub fn content_type(&self) -> &'a str {
+        self.content_type
+    }
+
+    /// API action name, sent as `X-TC-Action`, e.g. `CreateBackupDBInstance`.
+    pub fn action(&self) -> &'a str {
+        self.action
+    }
+
+    /// API version, sent as `X-TC-Version`, e.g. `2019-07-25`.
+    pub fn version(&self) -> &'a str {
+        self.version
+    }
+
+    /// Region sent as `X-TC-Region`, if any.
+    pub fn region(&self) -> Option<&'a str> {
+        self.region
+    }
+
+    /// Unix time of the request in seconds (`X-TC-Timestamp`); its UTC date scopes the key.
+    pub fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+
+    /// Response language sent as `X-TC-Language`, if any.
+    pub fn language(&self) -> Option<&'a str> {
+        self.language
+    }
+
+    /// Client identifier sent as `X-TC-RequestClient`, if any.
+    pub fn request_client(&self) -> Option<&'a str> {
+        self.request_client
+    }
+
+    /// The body, as the signature covers it.
+    pub fn payload(&self) -> SignableBody<'a> {
+        self.payload
+    }
+}
+
+/// Collects [`SigningParams`]; made by [`SigningParams::builder`].
+///
+/// Setting a value twice keeps the last one. `Debug` shows what is set (a body only by length).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SigningParamsBuilder<'a> {
+    method: Option<HttpMethod>,
+    service: Option<&'a str>,
+    host: Option<&'a str>,
+    path: Option<&'a str>,
+    query: Option<&'a str>,
+    content_type: Option<&'a str>,
+    action: Option<&'a str>,
+    version: Option<&'a str>,
+    region: Option<&'a str>,
+    timestamp: Option<i64>,
+    language: Option<&'a str>,
+    request_client: Option<&'a str>,
+    payload: Option<SignableBody<'a>>,
+}
+
+impl<'a> SigningParamsBuilder<'a> {
+    /// Required: POST (parameters in a JSON body) or GET (parameters in the query string).
+    pub fn method(mut self, method: HttpMethod) -> Self {
+        self.method = Some(method);
+        self
+    }
+
+    /// Required: the service name of the credential scope, e.g. `mongodb`.
+    pub fn service(mut self, service: &'a str) -> Self {
+        self.service = Some(service);
+        self
+    }
+
+    /// Required: the `Host` header value exactly as sent, with its `:port` if the URL has one.
+    pub fn host(mut self, host: &'a str) -> Self {
+        self.host = Some(host);
+        self
+    }
+
+    /// Required: the API action, sent as `X-TC-Action`, e.g. `CreateBackupDBInstance`.
+    pub fn action(mut self, action: &'a str) -> Self {
+        self.action = Some(action);
+        self
+    }
+
+    /// Required: the API version, sent as `X-TC-Version`, e.g. `2019-07-25`.
+    pub fn version(mut self, version: &'a str) -> Self {
+        self.version = Some(version);
+        self
+    }
+
+    /// Required: the request time in Unix seconds, sent as `X-TC-Timestamp`. The signer never
+    /// reads a clock, so the caller passes it (corrected for clock skew if it knows any).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = Some(timestamp);
+        self
+    }
+
+    /// Required: the body, as the signature covers it ([`SignableBody::EMPTY`] for a GET).
+    pub fn payload(mut self, payload: SignableBody<'a>) -> Self {
+        self.payload = Some(payload);
+        self
+    }
+
+    /// The request path; `/` (the default) for the API.
+    pub fn path(mut self, path: &'a str) -> Self {
+        self.path = Some(path);
+        self
+    }
+
+    /// The query string exactly as it will be sent, without `?`; empty (the default) for a POST.
+    /// It is signed byte for byte, so send the same text.
+    pub fn query(mut self, query: &'a str) -> Self {
+        self.query = Some(query);
+        self
+    }
+
+    /// The `Content-Type` header value; defaults to the method's
+    /// ([`HttpMethod::default_content_type`]).
+    pub fn content_type(mut self, content_type: &'a str) -> Self {
+        self.content_type = Some(content_type);
+        self
+    }
+
+    /// The region, sent as `X-TC-Region`.
+    pub fn region(self, region: &'a str) -> Self {
+        self.set_region(Some(region))
+    }
+
+    /// The region, or `None` to leave `X-TC-Region` out (the default).
+    pub fn set_region(mut self, region: Option<&'a str>) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// The response language, sent as `X-TC-Language` (`en-US` or `zh-CN`).
+    pub fn language(self, language: &'a str) -> Self {
+        self.set_language(Some(language))
+    }
+
+    /// The response language, or `None` to leave `X-TC-Language` out (the default).
+    pub fn set_language(mut self, language: Option<&'a str>) -> Self {
+        self.language = language;
+        self
+    }
+
+    /// A free-form client identifier, sent as `X-TC-RequestClient`.
+    pub fn request_client(self, request_client: &'a str) -> Self {
+        self.set_request_client(Some(request_client))
+    }
+
+    /// The client identifier, or `None` to leave `X-TC-RequestClient` out (the default).
+    pub fn set_request_client(mut self, request_client: Option<&'a str>) -> Self {
+        self.request_client = request_client;
+        self
+    }
+
+    /// Checks that every required value is set and returns the parameters.
+    ///
+    /// Fails with a [`SigningParamsError`] that names every required value that is missing;
+    /// an empty service, host, action or version counts as missing.
+    pub fn build(self) -> Result<SigningParams<'a>, SigningParamsError> {
+        let mut err = SigningParamsError {
+            missing: [""; REQUIRED],
+            len: 0,
+        };
+        let text = |value: Option<&'a str>| value.filter(|v| !v.is_empty());
+        let method = self.method.or_else(|| err.push("method"));
+        let service = text(self.service).or_else(|| err.push("service"));
+        let host = text(self.host).or_else(|| err.push("host"));
+        let action = text(self.action).or_else(|| err.push("action"));
+        let version = text(self.version).or_else(|| err.push("version"));
+        let timestamp = self.timestamp.or_else(|| err.push("timestamp"));
+        let payload = self.payload.or_else(|| err.push("payload"));
+        match (method, service, host, action, version, timestamp, payload) {
+            (
+                Some(method),
+                Some(service),
+                Some(host),
+                Some(action),
+                Some(version),
+                Some(timestamp),
+                Some(payload),
+            ) => Ok(SigningParams {
+                method,
+                service,
+                host,
+                path: self.path.unwrap_or("/"),
+                query: self.query.unwrap_or(""),
+                content_type: self
+                    .content_type
+                    .unwrap_or_else(|| method.default_content_type()),
+                action,
+                version,
+                region: self.region,
+                timestamp,
+                language: self.language,
+                request_client: self.request_client,
+                payload,
+            }),
+            _ => Err(err),
         }
     }
 }
 
-/// The result of signing: the headers to send plus the intermediate values.
+/// The number of required values in [`SigningParams`].
+const REQUIRED: usize = 7;
+
+/// Returned by [`SigningParamsBuilder::build`] when required values are missing; it names each.
 ///
-/// The intermediate values help when the service answers `AuthFailure.SignatureFailure`:
-/// compare them with what another implementation computes. `Debug` hides the signature and
-/// the `Authorization` and `X-TC-Token` values (read the fields directly when you need them).
-#[derive(Clone, PartialEq, Eq)]
-pub struct SignedRequest {
-    /// Headers to send, in this order: `Host`, `Content-Type`, `X-TC-Action`, `X-TC-Version`,
-    /// `X-TC-Timestamp`, then `X-TC-Region`, `X-TC-Token`, `X-TC-Language`,
-    /// `X-TC-RequestClient`, `X-TC-Content-SHA256` when they apply, and `Authorization` last.
-    pub headers: Vec<(String, String)>,
-    /// Step 1: the canonical request that was hashed.
-    pub canonical_request: String,
-    /// Step 2: the string the signing key signed.
-    pub string_to_sign: String,
-    /// Step 3: the hex signature.
-    pub signature: String,
-    /// The `Authorization` header value (also the last entry of `headers`).
-    pub authorization: String,
+/// ```
+/// use tc_sign::{HttpMethod, SigningParams};
+/// let err = SigningParams::builder()
+///     .method(HttpMethod::Post)
+///     .service("mongodb")
+///     .action("DescribeDBInstances")
+///     .version("2019-07-25")
+///     .timestamp(1_700_000_000)
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(err.missing(), ["host", "payload"]);
+/// assert_eq!(
+///     err.to_string(),
+///     "signing parameters are incomplete: set host and payload on SigningParams::builder() \
+///      (an empty string counts as missing)"
+/// );
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SigningParamsError {
+    missing: [&'static str; REQUIRED],
+    len: usize,
 }
 
-impl SignedRequest {
-    /// Looks up one of the produced headers by name, ignoring letter case.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+impl SigningParamsError {
+    /// The builder methods of the missing values, in the order they are checked: `method`,
+    /// `service`, `host`, `action`, `version`, `timestamp`, `payload`.
+    pub fn missing(&self) -> &[&'static str] {
+        self.missing.get(..self.len).unwrap_or_default()
+    }
+
+    /// Records `name` as missing; returns `None` so it can end an `or_else`.
+    fn push<T>(&mut self, name: &'static str) -> Option<T> {
+        if let Some(slot) = self.missing.get_mut(self.len) {
+            *slot = name;
+            self.len += 1;
+        }
+        None
     }
 }
 
-/// Whether a header carries a credential and must never be shown in logs or `Debug` output.
-pub(crate) fn is_sensitive_header(name: &str) -> bool {
-    name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("x-tc-token")
-}
-
-pub(crate) struct RedactedHeaders<'h, N, V>(pub(crate) &'h [(N, V)]);
-
-impl<N: AsRef<str>, V: AsRef<str>> fmt::Debug for RedactedHeaders<'_, N, V> {
+impl fmt::Debug for SigningParamsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.0.iter().map(|(n, v)| {
-                let n = n.as_ref();
-                let v = if is_sensitive_header(n) {
-                    "** redacted **"
-                } else {
-                    v.as_ref()
-                };
-                (n, v)
-            }))
+        f.debug_struct("SigningParamsError")
+            .field("missing", &self.missing())
             .finish()
     }
 }
 
-impl fmt::Debug for SignedRequest {
+impl fmt::Display for SigningParamsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SignedRequest")
-            .field("headers", &RedactedHeaders(&self.headers))
-            .field("canonical_request", &self.canonical_request)
-            .field("string_to_sign", &self.string_to_sign)
-            .field("signature", &"** redacted **")
-            .field("authorization", &"** redacted **")
-            .finish()
+        f.write_str("signing parameters are incomplete: set ")?;
+        let names = self.missing();
+        for (i, name) in names.iter().enumerate() {
+            if i > 0 {
+                f.write_str(if i + 1 == names.len() { " and " } else { ", " })?;
+            }
+            f.write_str(name)?;
+        }
+        f.write_str(" on SigningParams::builder() (an empty string counts as missing)")
     }
 }
+
+impl std::error::Error for SigningParamsError {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::method::{CONTENT_TYPE_FORM, CONTENT_TYPE_JSON};
 
-    #[test]
-    fn method_basics() {
-        assert_eq!(HttpMethod::default(), HttpMethod::Post);
-        assert_eq!(HttpMethod::Get.as_str(), "GET");
-        assert_eq!("get".parse::<HttpMethod>().unwrap(), HttpMethod::Get);
-        assert_eq!("Post".parse::<HttpMethod>().unwrap(), HttpMethod::Post);
-        assert!("PUT"
-            .parse::<HttpMethod>()
-            .unwrap_err()
-            .to_string()
-            .contains("POST or GET"));
+    fn full() -> SigningParamsBuilder<'static> {
+        SigningParams::builder()
+            .method(HttpMethod::Get)
+            .service("s")
+            .host("h")
+            .action("A")
+            .version("V")
+            .timestamp(0)
+            .payload(SignableBody::EMPTY)
     }
 
     #[test]
-    fn new_picks_content_type_by_method() {
-        let p = SigningParams::new(HttpMethod::Get, "s", "h", "A", "V", 0, b"");
-        assert_eq!(p.content_type, CONTENT_TYPE_FORM);
-        assert_eq!(p.path, "/");
-        assert!(p.region.is_none() && !p.unsigned_payload);
+    fn defaults_follow_the_method() {
+        let p = full().build().unwrap();
+        assert_eq!(p.content_type(), CONTENT_TYPE_FORM);
+        assert_eq!((p.path(), p.query()), ("/", ""));
+        assert_eq!(
+            (p.region(), p.language(), p.request_client()),
+            (None, None, None)
+        );
+        let p = full().method(HttpMethod::Post).build().unwrap();
+        assert_eq!(p.content_type(), CONTENT_TYPE_JSON);
+    }
+
+    #[test]
+    fn every_missing_value_is_named() {
+        let err = SigningParams::builder().build().unwrap_err();
+        assert_eq!(
+            err.missing(),
+            [
+                "method",
+                "service",
+                "host",
+                "action",
+                "version",
+                "timestamp",
+                "payload"
+            ]
+        );
+        assert_eq!(
+            err.to_string(),
+            "signing parameters are incomplete: set method, service, host, action, version, \
+             timestamp and payload on SigningParams::builder() (an empty string counts as missing)"
+        );
+        let err = full().host("").action("").build().unwrap_err();
+        assert_eq!(err.missing(), ["host", "action"]);
+        assert_eq!(
+            format!("{err:?}"),
+            r#"SigningParamsError { missing: ["host", "action"] }"#
+        );
+        let err = full().version("").build().unwrap_err();
+        assert_eq!(err.to_string().matches("version").count(), 1, "{err}");
+        assert!(err
+            .to_string()
+            .starts_with("signing parameters are incomplete: set version on"));
+    }
+
+    #[test]
+    fn to_builder_round_trips_and_the_last_setting_wins() {
+        let p = full()
+            .region("ap-guangzhou")
+            .language("en-US")
+            .request_client("c")
+            .path("/x")
+            .query("a=1")
+            .content_type("text/plain")
+            .build()
+            .unwrap();
+        assert_eq!(p.to_builder().build().unwrap(), p);
+        let q = p
+            .to_builder()
+            .set_region(None)
+            .host("other")
+            .build()
+            .unwrap();
+        assert_eq!((q.region(), q.host()), (None, "other"));
+        assert_eq!(
+            q.to_builder()
+                .host("h")
+                .region("ap-guangzhou")
+                .build()
+                .unwrap(),
+            p
+        );
+    }
+
+    #[test]
+    fn debug_shows_the_body_length_only() {
+        let p = full()
+            .method(HttpMethod::Post)
+            .payload(SignableBody::Bytes(b"{\"Password\":\"hunter2\"}"))
+            .build()
+            .unwrap();
+        let d = format!("{p:?}");
+        assert!(!d.contains("hunter2") && d.contains("len: 22"), "{d}");
     }
 }

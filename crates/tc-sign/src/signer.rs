@@ -1,5 +1,5 @@
-//! Signing a request: [`sign`] (no cache), [`Signer`] (with a shared key cache), and the
-//! allocation-light [`SignedHeaders`] that [`Signer::sign_headers`] returns.
+//! Signing a request: [`sign`] (no cache) and [`Signer`] (with a shared key cache), both
+//! running the TC3 steps through [`sign_into`].
 
 use std::fmt;
 use std::sync::Arc;
@@ -8,15 +8,19 @@ use hmac::Mac;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::algorithm::{
-    authorization_parts, bytes_into_string, derive_signing_key, keyed_hmac, put_lowercase, trim,
-    write_string_to_sign, Buffered, Decimal, Discard, Hex64, HmacSha256, Sink, Tee, UtcDate,
-    DEFAULT_SIGNED_HEADERS, EMPTY_PAYLOAD_HASH, SECONDS_PER_DAY, UNSIGNED_PAYLOAD,
-    UNSIGNED_PAYLOAD_HASH,
-};
 use crate::cache::KeyCache;
 use crate::credentials::Credentials;
-use crate::params::{is_sensitive_header, HttpMethod, SignedRequest, SigningParams};
+use crate::date::{UtcDate, SECONDS_PER_DAY};
+use crate::encoding::{bytes_into_string, Decimal, Hex64};
+use crate::hash::{keyed_hmac, HmacSha256};
+use crate::params::SigningParams;
+use crate::signed_headers::SignedHeaders;
+use crate::signed_request::SignedRequest;
+use crate::sink::{Buffered, Discard, Sink, Tee};
+use crate::tc3::{
+    authorization_parts, derive_signing_key, write_default_canonical_request, write_string_to_sign,
+    DefaultHeaders, DEFAULT_SIGNED_HEADERS,
+};
 
 /// Signs a request, deriving the signing key from scratch.
 ///
@@ -24,11 +28,11 @@ use crate::params::{is_sensitive_header, HttpMethod, SignedRequest, SigningParam
 /// derives each day's key only once. The signed headers are always
 /// `content-type;host;x-tc-action`.
 pub fn sign(creds: &Credentials, params: &SigningParams<'_>) -> SignedRequest {
-    let date = UtcDate::of_timestamp(params.timestamp);
+    let date = UtcDate::of_timestamp(params.timestamp());
     let key = Zeroizing::new(derive_signing_key(
         creds.secret_key(),
         date.as_str(),
-        params.service,
+        params.service(),
     ));
     sign_traced(creds, params, keyed_hmac(&*key))
 }
@@ -72,11 +76,18 @@ impl Signer {
     /// the same order.
     ///
     /// ```
-    /// use tc_sign::{Credentials, HttpMethod, Signer, SigningParams};
+    /// use tc_sign::{Credentials, HttpMethod, SignableBody, Signer, SigningParams};
     ///
     /// let creds = Credentials::new("AKIDEXAMPLE", "secret")?;
-    /// let params = SigningParams::new(HttpMethod::Post, "mongodb", "mongodb.tencentcloudapi.com",
-    ///     "DescribeDBInstances", "2019-07-25", 1_700_000_000, b"{}");
+    /// let params = SigningParams::builder()
+    ///     .method(HttpMethod::Post)
+    ///     .service("mongodb")
+    ///     .host("mongodb.tencentcloudapi.com")
+    ///     .action("DescribeDBInstances")
+    ///     .version("2019-07-25")
+    ///     .timestamp(1_700_000_000)
+    ///     .payload(SignableBody::Bytes(b"{}"))
+    ///     .build()?;
     /// let signer = Signer::new();
     /// let headers = signer.sign_headers(&creds, &params);
     /// for (name, value) in headers.iter() {
@@ -89,7 +100,7 @@ impl Signer {
     /// let owned: Vec<(String, String)> =
     ///     headers.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
     /// assert_eq!(owned, full.headers);
-    /// # Ok::<(), tc_sign::CredentialsError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn sign_headers<'a>(
         &self,
@@ -119,8 +130,8 @@ impl Signer {
     fn keyed_mac(&self, creds: &Credentials, params: &SigningParams<'_>) -> HmacSha256 {
         self.cache.get(
             creds.secret_key(),
-            params.timestamp.div_euclid(SECONDS_PER_DAY),
-            params.service,
+            params.timestamp().div_euclid(SECONDS_PER_DAY),
+            params.service(),
         )
     }
 }
@@ -133,109 +144,16 @@ impl fmt::Debug for Signer {
     }
 }
 
-/// The headers of one signed request, as returned by [`Signer::sign_headers`].
-///
-/// Only what signing computes is owned (the `Authorization` value and the timestamp digits,
-/// in one allocation); every other value is borrowed from the [`SigningParams`] and
-/// [`Credentials`] it was made from. `Debug` hides the `Authorization` and `X-TC-Token` values.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SignedHeaders<'a> {
-    params: &'a SigningParams<'a>,
-    token: Option<&'a str>,
-    /// The `Authorization` value followed by the `X-TC-Timestamp` digits.
-    text: String,
-    /// Length of the `Authorization` part of `text`.
-    auth_len: usize,
-}
-
-impl<'a> SignedHeaders<'a> {
-    /// The headers to send as `(name, value)`, in this order: `Host`, `Content-Type`,
-    /// `X-TC-Action`, `X-TC-Version`, `X-TC-Timestamp`, then `X-TC-Region`, `X-TC-Token`,
-    /// `X-TC-Language`, `X-TC-RequestClient`, `X-TC-Content-SHA256` when they apply, and
-    /// `Authorization` last: the same list as [`SignedRequest::headers`].
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
-        let p = self.params;
-        [
-            Some(("Host", p.host)),
-            Some(("Content-Type", p.content_type)),
-            Some(("X-TC-Action", p.action)),
-            Some(("X-TC-Version", p.version)),
-            Some(("X-TC-Timestamp", self.timestamp())),
-            p.region.map(|v| ("X-TC-Region", v)),
-            self.token.map(|v| ("X-TC-Token", v)),
-            p.language.map(|v| ("X-TC-Language", v)),
-            p.request_client.map(|v| ("X-TC-RequestClient", v)),
-            p.unsigned_payload
-                .then_some(("X-TC-Content-SHA256", UNSIGNED_PAYLOAD)),
-            Some(("Authorization", self.authorization())),
-        ]
-        .into_iter()
-        .flatten()
-    }
-
-    /// Looks up one of the headers by name, ignoring letter case.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    }
-
-    /// The `Authorization` header value.
-    pub fn authorization(&self) -> &str {
-        self.text.get(..self.auth_len).unwrap_or_default()
-    }
-
-    /// The hex signature (the 64 digits that end the `Authorization` value).
-    pub fn signature(&self) -> &str {
-        self.text
-            .get(self.auth_len - 64..self.auth_len)
-            .unwrap_or_default()
-    }
-
-    /// The `X-TC-Timestamp` value.
-    fn timestamp(&self) -> &str {
-        self.text.get(self.auth_len..).unwrap_or_default()
-    }
-}
-
-impl fmt::Debug for SignedHeaders<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Redacted<'h, 'a>(&'h SignedHeaders<'a>);
-        impl fmt::Debug for Redacted<'_, '_> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_list()
-                    .entries(self.0.iter().map(|(n, v)| {
-                        (
-                            n,
-                            if is_sensitive_header(n) {
-                                "** redacted **"
-                            } else {
-                                v
-                            },
-                        )
-                    }))
-                    .finish()
-            }
-        }
-        f.debug_struct("SignedHeaders")
-            .field("headers", &Redacted(self))
-            .finish()
-    }
-}
-
 /// [`sign_into`], keeping copies of the canonical request and string to sign.
 fn sign_traced(creds: &Credentials, params: &SigningParams<'_>, mac: HmacSha256) -> SignedRequest {
     let mut canonical = Vec::with_capacity(
-        200 + params.path.len()
-            + params.content_type.len()
-            + params.host.len()
-            + params.action.len()
-            + match params.method {
-                HttpMethod::Get => params.payload.len(),
-                HttpMethod::Post => 0,
-            },
+        200 + params.path().len()
+            + params.query().len()
+            + params.content_type().len()
+            + params.host().len()
+            + params.action().len(),
     );
-    let mut string_to_sign = Vec::with_capacity(128 + params.service.len());
+    let mut string_to_sign = Vec::with_capacity(128 + params.service().len());
     let signed = sign_into(creds, params, mac, &mut canonical, &mut string_to_sign);
     let headers = signed
         .iter()
@@ -264,28 +182,30 @@ fn sign_into<'a>(
     string_to_sign_copy: impl Sink,
 ) -> SignedHeaders<'a> {
     // Step 1: canonical request, hashed as it is written.
-    let body_hash;
-    let (query, hashed_payload): (&[u8], &[u8]) = match (params.method, params.unsigned_payload) {
-        (HttpMethod::Post, false) => {
-            body_hash = Hex64::new(&Sha256::digest(params.payload).into());
-            (b"", body_hash.as_bytes())
-        }
-        (HttpMethod::Post, true) => (b"", UNSIGNED_PAYLOAD_HASH.as_bytes()),
-        (HttpMethod::Get, false) => (params.payload, EMPTY_PAYLOAD_HASH.as_bytes()),
-        (HttpMethod::Get, true) => (params.payload, UNSIGNED_PAYLOAD_HASH.as_bytes()),
-    };
+    let hashed_payload = params.payload().hash();
     let mut hasher = Sha256::new();
     {
         // Room for a typical canonical request; longer ones are hashed in several runs.
         let mut out = Tee(Buffered::<_, 256>::new(&mut hasher), canonical_copy);
-        write_default_canonical_request(&mut out, params, query, hashed_payload);
+        write_default_canonical_request(
+            &mut out,
+            params.method(),
+            params.path(),
+            params.query().as_bytes(),
+            DefaultHeaders {
+                content_type: params.content_type(),
+                host: params.host(),
+                action: params.action(),
+            },
+            hashed_payload.as_bytes(),
+        );
         out.0.finish();
     }
     let hashed_canonical = Hex64::new(&hasher.finalize().into());
 
     // Step 2: string to sign, fed to the keyed HMAC as it is written.
-    let date = UtcDate::of_timestamp(params.timestamp);
-    let timestamp = Decimal::new(params.timestamp);
+    let date = UtcDate::of_timestamp(params.timestamp());
+    let timestamp = Decimal::new(params.timestamp());
     {
         // Room for a string to sign with a service name of up to 70 bytes.
         let mut out = Tee(Buffered::<_, 192>::new(&mut mac), string_to_sign_copy);
@@ -293,7 +213,7 @@ fn sign_into<'a>(
             &mut out,
             &timestamp,
             date.as_bytes(),
-            params.service,
+            params.service(),
             hashed_canonical.as_bytes(),
         );
         out.0.finish();
@@ -304,7 +224,7 @@ fn sign_into<'a>(
     let parts = authorization_parts(
         creds.secret_id().as_bytes(),
         date.as_bytes(),
-        params.service.as_bytes(),
+        params.service().as_bytes(),
         DEFAULT_SIGNED_HEADERS.as_bytes(),
         signature.as_bytes(),
     );
@@ -323,53 +243,39 @@ fn sign_into<'a>(
     }
 }
 
-/// `write_canonical_request` specialised to the default signed headers, with the constant
-/// text between the values merged into as few pieces as possible.
-#[inline(always)]
-fn write_default_canonical_request(
-    out: &mut impl Sink,
-    params: &SigningParams<'_>,
-    query: &[u8],
-    hashed_payload: &[u8],
-) {
-    out.put(match params.method {
-        HttpMethod::Post => b"POST\n",
-        HttpMethod::Get => b"GET\n",
-    });
-    if params.path.is_empty() || params.path == "/" {
-        out.put(b"/\n");
-    } else {
-        out.put(params.path.as_bytes());
-        out.put(b"\n");
-    }
-    out.put(query);
-    out.put(b"\ncontent-type:");
-    put_lowercase(out, trim(params.content_type));
-    out.put(b"\nhost:");
-    put_lowercase(out, trim(params.host));
-    out.put(b"\nx-tc-action:");
-    put_lowercase(out, trim(params.action));
-    out.put(b"\n\ncontent-type;host;x-tc-action\n");
-    out.put(hashed_payload);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::body::{SignableBody, EMPTY_PAYLOAD_HASH, UNSIGNED_PAYLOAD_HASH};
+    use crate::method::HttpMethod;
+    use crate::params::SigningParamsBuilder;
 
     fn creds() -> Credentials {
         Credentials::new("AKIDtest", "secretkey").unwrap()
     }
 
+    fn base(method: HttpMethod) -> SigningParamsBuilder<'static> {
+        SigningParams::builder()
+            .method(method)
+            .service("s")
+            .host("h")
+            .action("A")
+            .version("V")
+            .timestamp(5)
+            .payload(SignableBody::EMPTY)
+    }
+
     #[test]
     fn header_order_and_optional_headers() {
-        let params = SigningParams {
-            region: Some("ap-guangzhou"),
-            language: Some("en-US"),
-            request_client: Some("tc-sign-test"),
-            unsigned_payload: true,
-            ..SigningParams::new(HttpMethod::Post, "mongodb", "h:8080", "A", "V", 5, b"{}")
-        };
+        let params = base(HttpMethod::Post)
+            .service("mongodb")
+            .host("h:8080")
+            .region("ap-guangzhou")
+            .language("en-US")
+            .request_client("tc-sign-test")
+            .payload(SignableBody::UnsignedPayload)
+            .build()
+            .unwrap();
         let c = creds().with_token("tok").unwrap();
         let s = sign(&c, &params);
         let names: Vec<&str> = s.headers.iter().map(|(n, _)| n.as_str()).collect();
@@ -392,38 +298,39 @@ mod tests {
         assert_eq!(s.header("x-tc-content-sha256"), Some("UNSIGNED-PAYLOAD"));
         assert_eq!(s.header("host"), Some("h:8080"));
         assert!(s.canonical_request.ends_with(UNSIGNED_PAYLOAD_HASH));
-        let plain = sign(
-            &creds(),
-            &SigningParams::new(HttpMethod::Post, "s", "h", "A", "V", 5, b""),
-        );
+        let plain = sign(&creds(), &base(HttpMethod::Post).build().unwrap());
         assert_eq!(plain.headers.len(), 6);
     }
 
     #[test]
     fn debug_hides_authorization_and_token() {
         let c = creds().with_token("sessiontoken").unwrap();
-        let s = sign(
-            &c,
-            &SigningParams::new(HttpMethod::Get, "s", "h", "A", "V", 5, b"a=1"),
-        );
+        let params = base(HttpMethod::Get).query("a=1").build().unwrap();
+        let s = sign(&c, &params);
         let d = format!("{s:?}");
         assert!(!d.contains("sessiontoken"), "{d}");
         assert!(!d.contains(&s.signature[..]), "{d}");
         assert!(!d.contains("Credential="), "{d}");
         let signer = Signer::new();
-        signer.sign(
-            &c,
-            &SigningParams::new(HttpMethod::Get, "s", "h", "A", "V", 5, b"a=1"),
+        let fast = signer.sign_headers(&c, &params);
+        let d = format!("{fast:?}");
+        assert!(
+            !d.contains("sessiontoken") && !d.contains("Credential="),
+            "{d}"
         );
+        assert!(d.contains(r#"("Host", "h")"#), "{d}");
         assert_eq!(format!("{signer:?}"), "Signer { cached_keys: 1 }");
     }
 
     #[test]
-    fn get_uses_query_and_empty_payload_hash() {
-        let s = sign(
-            &creds(),
-            &SigningParams::new(HttpMethod::Get, "s", "H", "Act", "V", 5, b"B=2&A=1"),
-        );
+    fn get_signs_the_query_and_the_empty_payload_hash() {
+        let params = base(HttpMethod::Get)
+            .host("H")
+            .action("Act")
+            .query("B=2&A=1")
+            .build()
+            .unwrap();
+        let s = sign(&creds(), &params);
         assert_eq!(
             s.canonical_request,
             format!(
@@ -431,5 +338,22 @@ mod tests {
                  x-tc-action:act\n\ncontent-type;host;x-tc-action\n{EMPTY_PAYLOAD_HASH}"
             )
         );
+    }
+
+    #[test]
+    fn a_precomputed_hash_signs_like_the_bytes_it_hashes() {
+        let body = br#"{"InstanceId":"cmgo-1"}"#;
+        let bytes = base(HttpMethod::Post)
+            .payload(SignableBody::Bytes(body))
+            .build()
+            .unwrap();
+        let digest: [u8; 32] = Sha256::digest(body).into();
+        let pre = bytes
+            .to_builder()
+            .payload(SignableBody::Precomputed(digest))
+            .build()
+            .unwrap();
+        assert_eq!(sign(&creds(), &bytes), sign(&creds(), &pre));
+        assert_eq!(sign(&creds(), &pre).header("X-TC-Content-SHA256"), None);
     }
 }

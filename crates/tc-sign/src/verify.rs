@@ -1,4 +1,5 @@
-//! Checking a received request's TC3 signature, for servers such as the emulator.
+//! Checking a received request's TC3 signature the way the service does, for servers such as
+//! the emulator: whatever the official SDK that signed it.
 
 use std::fmt;
 
@@ -6,17 +7,25 @@ use hmac::Mac;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::algorithm::{
-    decode_hex32, derive_signing_key, keyed_hmac, sha256, utc_date, write_canonical_request,
-    write_string_to_sign, Decimal, Hex64, ALGORITHM, TERMINATOR, UNSIGNED_PAYLOAD,
-    UNSIGNED_PAYLOAD_HASH,
+use crate::body::{SignableBody, UNSIGNED_PAYLOAD};
+use crate::date::utc_date;
+use crate::encoding::{decode_hex32, Decimal, Hex64};
+use crate::hash::keyed_hmac;
+use crate::redact::header_slice;
+use crate::tc3::{
+    derive_signing_key, write_canonical_request, write_string_to_sign, ALGORITHM, TERMINATOR,
 };
-use crate::params::RedactedHeaders;
+use crate::verify_error::VerifyError;
 
 /// The clock skew the service itself tolerates: five minutes.
 pub const DEFAULT_MAX_SKEW_SECS: i64 = 300;
 
+/// Headers every signature must cover, whatever else a client lists in `SignedHeaders`.
+const REQUIRED_SIGNED_HEADERS: [&str; 2] = ["content-type", "host"];
+
 /// A request as a server received it, borrowed from whatever HTTP library the server uses.
+///
+/// `Debug` hides the `Authorization` and `X-TC-Token` values and shows the body's length only.
 #[derive(Clone, Copy)]
 pub struct ReceivedRequest<'a> {
     /// Request method exactly as received, e.g. `POST`.
@@ -34,7 +43,7 @@ impl fmt::Debug for ReceivedRequest<'_> {
         f.debug_struct("ReceivedRequest")
             .field("method", &self.method)
             .field("path_and_query", &self.path_and_query)
-            .field("headers", &RedactedHeaders(self.headers))
+            .field("headers", &header_slice(self.headers))
             .field("body_len", &self.body.len())
             .finish()
     }
@@ -42,6 +51,7 @@ impl fmt::Debug for ReceivedRequest<'_> {
 
 /// What a successful verification established about the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Verified {
     /// The secret id from the credential scope.
     pub secret_id: String,
@@ -54,92 +64,6 @@ pub struct Verified {
     /// The signed header names, lower-cased, in the order the client listed them.
     pub signed_headers: Vec<String>,
 }
-
-/// Why a request's signature was not accepted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum VerifyError {
-    /// There is no `Authorization` header, or it is blank.
-    MissingAuthorization,
-    /// The `Authorization` header does not have the TC3 shape; the text says what is wrong.
-    MalformedAuthorization(String),
-    /// A header that is required or listed in `SignedHeaders` was not sent (its name).
-    MissingHeader(String),
-    /// `X-TC-Timestamp` is not a plain decimal integer.
-    InvalidTimestamp,
-    /// The lookup function knows no secret key for this secret id.
-    UnknownSecretId(String),
-    /// The date in the credential scope is not the UTC date of `X-TC-Timestamp`.
-    DateMismatch {
-        /// Date found in the credential scope.
-        scope: String,
-        /// UTC date of the request timestamp.
-        timestamp_date: String,
-    },
-    /// The request time is further from the server's clock than allowed.
-    Expired {
-        /// Server time minus request time, in seconds (negative when the request is from the future).
-        skew_secs: i64,
-    },
-    /// Everything parsed, but the signature does not match the request.
-    SignatureMismatch,
-}
-
-impl VerifyError {
-    /// The Tencent Cloud error code a server would answer with for this failure, e.g.
-    /// `AuthFailure.SignatureExpire` for [`VerifyError::Expired`].
-    pub fn suggested_error_code(&self) -> &'static str {
-        match self {
-            VerifyError::MissingAuthorization | VerifyError::MalformedAuthorization(_) => {
-                "AuthFailure.InvalidAuthorization"
-            }
-            VerifyError::MissingHeader(name) if name.eq_ignore_ascii_case("x-tc-timestamp") => {
-                "MissingParameter"
-            }
-            VerifyError::MissingHeader(_) => "AuthFailure.InvalidAuthorization",
-            VerifyError::InvalidTimestamp => "InvalidParameterValue",
-            VerifyError::UnknownSecretId(_) => "AuthFailure.SecretIdNotFound",
-            VerifyError::Expired { .. } => "AuthFailure.SignatureExpire",
-            VerifyError::DateMismatch { .. } | VerifyError::SignatureMismatch => {
-                "AuthFailure.SignatureFailure"
-            }
-        }
-    }
-}
-
-impl fmt::Display for VerifyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            VerifyError::MissingAuthorization => f.write_str("the Authorization header is missing"),
-            VerifyError::MalformedAuthorization(why) => {
-                write!(f, "the Authorization header is malformed: {why}")
-            }
-            VerifyError::MissingHeader(name) => write!(f, "the {name} header is missing"),
-            VerifyError::InvalidTimestamp => {
-                f.write_str("X-TC-Timestamp is not a Unix time in whole seconds")
-            }
-            VerifyError::UnknownSecretId(id) => write!(f, "secret id {id:?} is not known"),
-            VerifyError::DateMismatch {
-                scope,
-                timestamp_date,
-            } => write!(
-                f,
-                "credential scope date {scope} differs from the timestamp's UTC date {timestamp_date}"
-            ),
-            VerifyError::Expired { skew_secs } => write!(
-                f,
-                "the request timestamp is {} seconds {} the server clock",
-                skew_secs.unsigned_abs(),
-                if *skew_secs >= 0 { "behind" } else { "ahead of" }
-            ),
-            VerifyError::SignatureMismatch => {
-                f.write_str("the signature does not match the request")
-            }
-        }
-    }
-}
-
-impl std::error::Error for VerifyError {}
 
 struct ParsedAuthorization<'a> {
     secret_id: &'a str,
@@ -210,12 +134,11 @@ fn parse_authorization(value: &str) -> Result<ParsedAuthorization<'_>, VerifyErr
     if signed_headers.iter().any(String::is_empty) {
         return Err(malformed("SignedHeaders has an empty name"));
     }
-    for required in ["content-type", "host"] {
-        if !signed_headers.iter().any(|h| h == required) {
-            return Err(malformed(
-                "SignedHeaders must include content-type and host",
-            ));
-        }
+    if let Some(unsigned) = REQUIRED_SIGNED_HEADERS
+        .iter()
+        .find(|required| !signed_headers.iter().any(|h| h == *required))
+    {
+        return Err(VerifyError::UnsignedRequiredHeader((*unsigned).to_owned()));
     }
 
     let sig =
@@ -238,7 +161,25 @@ fn find_header<'a>(headers: &[(&str, &'a str)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| *v)
 }
 
-/// Checks the TC3-HMAC-SHA256 signature of a received request.
+/// The `Host` value without its `:port`, or `None` when it has no port.
+///
+/// Some clients send `Host: example.com:8080` but sign `host:example.com` (the official Node.js
+/// SDK signs the URL's host name, without the port). IPv6 literals keep their brackets.
+fn host_without_port(host: &str) -> Option<&str> {
+    let host = host.trim();
+    let (name, port) = if host.starts_with('[') {
+        let end = host.find(']')? + 1;
+        (host.get(..end)?, host.get(end..)?.strip_prefix(':')?)
+    } else {
+        let (name, port) = host.rsplit_once(':')?;
+        // An IPv6 address without brackets has no port to strip.
+        (!name.contains(':')).then_some((name, port))?
+    };
+    (!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty())
+        .then_some(name)
+}
+
+/// Checks the TC3-HMAC-SHA256 signature of a received request, as the service does.
 ///
 /// `lookup_secret` maps a secret id to its secret key (`None` for an unknown id). `now` is the
 /// server's Unix time and `max_skew_secs` how far the request's `X-TC-Timestamp` may be from it
@@ -246,25 +187,40 @@ fn find_header<'a>(headers: &[(&str, &'a str)], name: &str) -> Option<&'a str> {
 /// present and well-formed, timestamp present and valid, skew, scope date, signed headers
 /// present, secret id known, and finally the signature, compared in constant time.
 ///
-/// Any `SignedHeaders` list is accepted as long as it contains `content-type` and `host`, so
-/// requests from the official SDKs (which sign `content-type;host`) verify too. The canonical
-/// query string is the received query exactly as sent, the body is hashed as received, and
-/// `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` makes the literal `UNSIGNED-PAYLOAD` stand in for the
-/// body. `X-TC-Token` is not examined here; a server that issues tokens checks it itself.
+/// What every official SDK sends is accepted unchanged:
+///
+/// - Any `SignedHeaders` list, as long as it includes `content-type` and `host`
+///   ([`VerifyError::UnsignedRequiredHeader`] otherwise). Each listed header's canonical value
+///   is taken from the received request; a listed header that was not sent is
+///   [`VerifyError::MissingHeader`] naming it.
+/// - `host` as received, or without its `:port` when the client signed the bare host name.
+/// - The body hashed as received, or the literal `UNSIGNED-PAYLOAD` in its place when the
+///   request carries `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`.
+/// - The canonical query string is the received query exactly as sent.
+///
+/// `X-TC-Token` is not examined here; a server that issues tokens checks it itself.
 ///
 /// ```
-/// use tc_sign::{sign, verify, Credentials, HttpMethod, ReceivedRequest, SigningParams};
+/// use tc_sign::{sign, verify, Credentials, HttpMethod, ReceivedRequest, SignableBody, SigningParams};
 /// let creds = Credentials::new("AKIDEXAMPLE", "secret")?;
 /// let body = br#"{"InstanceId":"cmgo-demo0001"}"#;
-/// let signed = sign(&creds, &SigningParams::new(HttpMethod::Post, "mongodb", "127.0.0.1:8080",
-///     "DescribeDBBackups", "2019-07-25", 1_700_000_000, body));
+/// let params = SigningParams::builder()
+///     .method(HttpMethod::Post)
+///     .service("mongodb")
+///     .host("127.0.0.1:8080")
+///     .action("DescribeDBBackups")
+///     .version("2019-07-25")
+///     .timestamp(1_700_000_000)
+///     .payload(SignableBody::Bytes(body))
+///     .build()?;
+/// let signed = sign(&creds, &params);
 /// let headers: Vec<(&str, &str)> =
 ///     signed.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
 /// let req = ReceivedRequest { method: "POST", path_and_query: "/", headers: &headers, body };
 /// let lookup = |id: &str| (id == "AKIDEXAMPLE").then(|| "secret".to_string());
-/// let ok = verify(&req, &lookup, 1_700_000_030, tc_sign::DEFAULT_MAX_SKEW_SECS).unwrap();
+/// let ok = verify(&req, &lookup, 1_700_000_030, tc_sign::DEFAULT_MAX_SKEW_SECS)?;
 /// assert_eq!(ok.service, "mongodb");
-/// # Ok::<(), tc_sign::CredentialsError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn verify(
     req: &ReceivedRequest<'_>,
@@ -316,37 +272,44 @@ pub fn verify(
         .unwrap_or((req.path_and_query, ""));
     let unsigned = find_header(req.headers, "x-tc-content-sha256")
         .is_some_and(|v| v.trim() == UNSIGNED_PAYLOAD);
-    let body_hash;
-    let hashed_payload = if unsigned {
-        UNSIGNED_PAYLOAD_HASH
+    let body = if unsigned {
+        SignableBody::UnsignedPayload
     } else {
-        body_hash = Hex64::new(&sha256(req.body));
-        body_hash.as_str()
+        SignableBody::Bytes(req.body)
     };
-
-    let mut canonical = Sha256::new();
-    write_canonical_request(
-        &mut canonical,
-        req.method,
-        path,
-        query.as_bytes(),
-        header_values,
-        parsed.signed_headers_raw,
-        hashed_payload.as_bytes(),
-    );
-    let hashed_canonical = Hex64::new(&canonical.finalize().into());
+    let hashed_payload = body.hash();
 
     let key = Zeroizing::new(derive_signing_key(&secret, parsed.date, parsed.service));
-    let mut mac = keyed_hmac(&*key);
-    write_string_to_sign(
-        &mut mac,
-        &Decimal::new(timestamp),
-        parsed.date.as_bytes(),
-        parsed.service,
-        hashed_canonical.as_bytes(),
-    );
-    mac.verify_slice(&parsed.signature)
-        .map_err(|_| VerifyError::SignatureMismatch)?;
+    let signature_matches = |host: Option<&str>| {
+        let mut canonical = Sha256::new();
+        write_canonical_request(
+            &mut canonical,
+            req.method,
+            path,
+            query.as_bytes(),
+            header_values.iter().map(|&(name, value)| match host {
+                Some(host) if name == "host" => (name, host),
+                _ => (name, value),
+            }),
+            parsed.signed_headers_raw,
+            hashed_payload.as_bytes(),
+        );
+        let hashed_canonical = Hex64::new(&canonical.finalize().into());
+        let mut mac = keyed_hmac(&*key);
+        write_string_to_sign(
+            &mut mac,
+            &Decimal::new(timestamp),
+            parsed.date.as_bytes(),
+            parsed.service,
+            hashed_canonical.as_bytes(),
+        );
+        mac.verify_slice(&parsed.signature).is_ok()
+    };
+    // The host as received first; then, if it has a port, the bare host name.
+    let bare_host = find_header(req.headers, "host").and_then(host_without_port);
+    if !(signature_matches(None) || bare_host.is_some_and(|h| signature_matches(Some(h)))) {
+        return Err(VerifyError::SignatureMismatch);
+    }
 
     Ok(Verified {
         secret_id: parsed.secret_id.to_owned(),
@@ -355,4 +318,29 @@ pub fn verify(
         timestamp,
         signed_headers: parsed.signed_headers,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_without_port_strips_only_a_numeric_port() {
+        let cases = [
+            ("127.0.0.1:8080", Some("127.0.0.1")),
+            (" example.com:443 ", Some("example.com")),
+            ("[::1]:9000", Some("[::1]")),
+            ("example.com", None),
+            ("[::1]", None),
+            ("::1", None),
+            ("fe80::1:80", None),
+            ("example.com:", None),
+            ("example.com:http", None),
+            (":8080", None),
+            ("[::1]x", None),
+        ];
+        for (host, expected) in cases {
+            assert_eq!(host_without_port(host), expected, "{host:?}");
+        }
+    }
 }

@@ -1,8 +1,8 @@
 //! Verification outcomes, one test per failure kind, plus the official SDKs' variants.
 
 use tc_sign::{
-    sign, verify, Credentials, HttpMethod, ReceivedRequest, SignedRequest, SigningParams, Verified,
-    VerifyError,
+    sign, verify, Credentials, HttpMethod, ReceivedRequest, SignableBody, SignedRequest,
+    SigningParams, SigningParamsBuilder, Verified, VerifyError,
 };
 
 const ID: &str = "AKIDverifytest";
@@ -17,16 +17,30 @@ fn creds() -> Credentials {
     Credentials::new(ID, KEY).unwrap()
 }
 
-fn params(method: HttpMethod, payload: &[u8]) -> SigningParams<'_> {
-    SigningParams::new(
-        method,
-        "mongodb",
-        "mongodb.tencentcloudapi.com",
-        "DescribeDBBackups",
-        "2019-07-25",
-        TS,
-        payload,
-    )
+fn base() -> SigningParamsBuilder<'static> {
+    SigningParams::builder()
+        .service("mongodb")
+        .host("mongodb.tencentcloudapi.com")
+        .action("DescribeDBBackups")
+        .version("2019-07-25")
+        .timestamp(TS)
+}
+
+fn post(body: &[u8]) -> SigningParams<'_> {
+    base()
+        .method(HttpMethod::Post)
+        .payload(SignableBody::Bytes(body))
+        .build()
+        .unwrap()
+}
+
+fn get(query: &str) -> SigningParams<'_> {
+    base()
+        .method(HttpMethod::Get)
+        .query(query)
+        .payload(SignableBody::EMPTY)
+        .build()
+        .unwrap()
 }
 
 fn run(
@@ -61,7 +75,7 @@ fn set(headers: &mut [(String, String)], name: &str, value: &str) {
 }
 
 fn post_signed() -> SignedRequest {
-    sign(&creds(), &params(HttpMethod::Post, b"{\"Limit\":1}"))
+    sign(&creds(), &post(b"{\"Limit\":1}"))
 }
 
 #[test]
@@ -72,9 +86,9 @@ fn valid_post_and_get() {
     assert_eq!(ok.timestamp, TS);
     assert_eq!(ok.signed_headers, ["content-type", "host", "x-tc-action"]);
 
-    let q = b"InstanceId=cmgo-demo0001&BackupSets.0.ReplicaSetId=cmgo-demo0001_0";
-    let s = sign(&creds(), &params(HttpMethod::Get, q));
-    let target = format!("/?{}", std::str::from_utf8(q).unwrap());
+    let q = "InstanceId=cmgo-demo0001&BackupSets.0.ReplicaSetId=cmgo-demo0001_0";
+    let s = sign(&creds(), &get(q));
+    let target = format!("/?{q}");
     run(&s, |_| {}, "GET", &target, b"", TS).unwrap();
     // A reordered query string is a different request.
     let reordered = "/?BackupSets.0.ReplicaSetId=cmgo-demo0001_0&InstanceId=cmgo-demo0001";
@@ -126,7 +140,6 @@ fn missing_and_malformed_authorization() {
         "Bearer abc".to_owned(),
         format!("TC3-HMAC-SHA256 Credential={ID}/2023-11-14/mongodb/tc3_request, Signature={sig}"),
         format!("TC3-HMAC-SHA256 Credential={ID}/2023-11-14/mongodb, SignedHeaders=content-type;host, Signature={sig}"),
-        format!("TC3-HMAC-SHA256 Credential={ID}/2023-11-14/mongodb/tc3_request, SignedHeaders=host;x-tc-action, Signature={sig}"),
         format!("TC3-HMAC-SHA256 Credential={ID}/2023-11-14/mongodb/tc3_request, SignedHeaders=content-type;host, Signature=zz"),
         format!("TC3-HMAC-SHA256 Credential={ID}/2023-11-14/mongodb/tc3_request, SignedHeaders=content-type;host, Signature={sig}, Extra=1"),
         format!("TC3-HMAC-SHA256 Credential=/2023-11-14/mongodb/tc3_request, SignedHeaders=content-type;host, Signature={sig}"),
@@ -188,10 +201,11 @@ fn timestamp_problems() {
 fn scope_date_must_match_timestamp_date() {
     // Sign just before midnight UTC, then claim a timestamp just after it.
     let midnight = 1_700_006_400; // 2023-11-15T00:00:00Z
-    let p = SigningParams {
-        timestamp: midnight - 1,
-        ..params(HttpMethod::Post, b"{}")
-    };
+    let p = post(b"{}")
+        .to_builder()
+        .timestamp(midnight - 1)
+        .build()
+        .unwrap();
     let s = sign(&creds(), &p);
     let e = run(
         &s,
@@ -215,10 +229,7 @@ fn scope_date_must_match_timestamp_date() {
 fn unknown_id_missing_signed_header_and_wrong_signature() {
     let s = post_signed();
     let body = b"{\"Limit\":1}";
-    let other = sign(
-        &Credentials::new("AKIDother", KEY).unwrap(),
-        &params(HttpMethod::Post, body),
-    );
+    let other = sign(&Credentials::new("AKIDother", KEY).unwrap(), &post(body));
     let e = run(&other, |_| {}, "POST", "/", body, TS).unwrap_err();
     assert_eq!(e, VerifyError::UnknownSecretId("AKIDother".into()));
     assert_eq!(e.suggested_error_code(), "AuthFailure.SecretIdNotFound");
@@ -234,10 +245,7 @@ fn unknown_id_missing_signed_header_and_wrong_signature() {
     .unwrap_err();
     assert_eq!(e, VerifyError::MissingHeader("x-tc-action".into()));
 
-    let wrong_key = sign(
-        &Credentials::new(ID, "not-the-key").unwrap(),
-        &params(HttpMethod::Post, body),
-    );
+    let wrong_key = sign(&Credentials::new(ID, "not-the-key").unwrap(), &post(body));
     let e = run(&wrong_key, |_| {}, "POST", "/", body, TS).unwrap_err();
     assert_eq!(e, VerifyError::SignatureMismatch);
     assert_eq!(e.suggested_error_code(), "AuthFailure.SignatureFailure");
@@ -255,10 +263,11 @@ fn unknown_id_missing_signed_header_and_wrong_signature() {
 
 #[test]
 fn unsigned_payload_is_honoured() {
-    let p = SigningParams {
-        unsigned_payload: true,
-        ..params(HttpMethod::Post, b"{\"Limit\":1}")
-    };
+    let p = base()
+        .method(HttpMethod::Post)
+        .payload(SignableBody::UnsignedPayload)
+        .build()
+        .unwrap();
     let s = sign(&creds(), &p);
     assert_eq!(s.header("X-TC-Content-SHA256"), Some("UNSIGNED-PAYLOAD"));
     // Any body is accepted, since the body is not signed.
@@ -278,7 +287,7 @@ fn unsigned_payload_is_honoured() {
 #[test]
 fn received_request_debug_hides_secrets() {
     let c = creds().with_token("session-token-value").unwrap();
-    let s = sign(&c, &params(HttpMethod::Post, b"{}"));
+    let s = sign(&c, &post(b"{}"));
     let headers: Vec<(&str, &str)> = s
         .headers
         .iter()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mongodb_errors::Error;
-use tc_sign::{Credentials, HttpMethod, Signer, SigningParams};
+use tc_sign::{Credentials, HttpMethod, SignableBody, Signer, SigningParams};
 
 use super::cache::CredentialCache;
 use super::env_source::EnvSource;
@@ -126,18 +126,17 @@ impl StsAssumeRoleProvider {
             "DurationSeconds": self.duration_secs,
         })
         .to_string();
-        let params = SigningParams {
-            region: Some(&self.region),
-            ..SigningParams::new(
-                HttpMethod::Post,
-                "sts",
-                &host,
-                "AssumeRole",
-                "2018-08-13",
-                unix_now(),
-                body.as_bytes(),
-            )
-        };
+        let params = SigningParams::builder()
+            .method(HttpMethod::Post)
+            .service("sts")
+            .host(&host)
+            .action("AssumeRole")
+            .version("2018-08-13")
+            .timestamp(unix_now())
+            .payload(SignableBody::Bytes(body.as_bytes()))
+            .region(&self.region)
+            .build()
+            .map_err(|e| cred_error(format!("STS AssumeRole: {e}")))?;
         let signed = self.signer.sign_headers(&base, &params);
         let url = format!("{}/", self.endpoint);
         let r = self

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mongodb_emulator::{Emulator, EmulatorBuilder, EmulatorHandle, Progress};
 use serde_json::Value;
-use tc_sign::{Credentials, HttpMethod, SigningParams};
+use tc_sign::{Credentials, HttpMethod, SignableBody, SigningParams};
 
 pub const VERSION: &str = "2019-07-25";
 
@@ -120,15 +120,21 @@ impl Api {
     /// The headers a correct client would send for `r` (without Host, which the
     /// HTTP library adds).
     pub fn sign(&self, r: &Req) -> Vec<(String, String)> {
-        let params = SigningParams::new(
-            r.method,
-            "mongodb",
-            &self.host,
-            &r.action,
-            &r.version,
-            r.timestamp,
-            &r.payload,
-        );
+        let (query, body) = match r.method {
+            HttpMethod::Get => (std::str::from_utf8(&r.payload).unwrap(), &[][..]),
+            HttpMethod::Post => ("", &r.payload[..]),
+        };
+        let params = SigningParams::builder()
+            .method(r.method)
+            .service("mongodb")
+            .host(&self.host)
+            .action(&r.action)
+            .version(&r.version)
+            .timestamp(r.timestamp)
+            .query(query)
+            .payload(SignableBody::Bytes(body))
+            .build()
+            .expect("complete signing parameters");
         tc_sign::sign(&r.creds, &params)
             .headers
             .into_iter()
