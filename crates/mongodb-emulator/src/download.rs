@@ -8,7 +8,9 @@ use std::io::{self, Write};
 use std::net::TcpStream;
 
 use crate::faults::Fault;
-use crate::server::{apply_fault, write_head, write_response, Applied, HttpRequest, Shared};
+use crate::http::{query_param, write_head, write_response, HttpRequest};
+use crate::inject::{apply_fault, Applied};
+use crate::shared::Shared;
 use crate::state::{self, DownloadTask};
 use crate::util::splitmix64;
 
@@ -140,7 +142,7 @@ pub(crate) fn serve(
     }
     let mut parts = req.path.trim_start_matches("/download/").splitn(2, '/');
     let id = parts.next().and_then(|s| s.parse::<u64>().ok());
-    let sign = crate::actions::query_param(&req.query, "sign").unwrap_or_default();
+    let sign = query_param(&req.query, "sign").unwrap_or_default();
 
     let now = shared.now_ms();
     let progress = shared.progress();

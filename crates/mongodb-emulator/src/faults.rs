@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::ANY_ACTION;
+use crate::config::ANY_ACTION;
 
 /// A misbehaviour to inject, see [`EmulatorHandle::inject`](crate::EmulatorHandle::inject).
 ///

@@ -4,136 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Progress;
+use crate::spec::InstanceSpec;
 use crate::util::{fnv1a, format_minute, format_time, splitmix64};
-use crate::Progress;
 
 /// Version of the state file layout.
 pub(crate) const STATE_FORMAT: u32 = 1;
-
-/// Description of an instance to add to the emulator, see
-/// [`EmulatorBuilder::instance`](crate::EmulatorBuilder::instance) and
-/// [`EmulatorHandle::add_instance`](crate::EmulatorHandle::add_instance).
-///
-/// ```
-/// use mongodb_emulator::InstanceSpec;
-///
-/// let isolated = InstanceSpec::replica_set("cmgo-test0001")
-///     .with_name("isolated one")
-///     .with_status(-2); // isolated: backups are refused
-/// assert_eq!(isolated.instance_id(), "cmgo-test0001");
-/// assert_eq!(InstanceSpec::sharded("cmgo-test0002", 3).replica_set_ids().len(), 3);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InstanceSpec {
-    id: String,
-    name: String,
-    sharded: bool,
-    shards: u32,
-    status: i64,
-    region: String,
-    zone: String,
-    mongo_version: String,
-    memory_mb: u64,
-    volume_mb: u64,
-    cpu: u64,
-}
-
-impl InstanceSpec {
-    /// A running replica-set instance with the one set `<id>_0`.
-    pub fn replica_set(instance_id: impl Into<String>) -> Self {
-        let id = instance_id.into();
-        InstanceSpec {
-            name: format!("{id}-replset"),
-            id,
-            sharded: false,
-            shards: 1,
-            status: 2,
-            region: "ap-guangzhou".to_owned(),
-            zone: "ap-guangzhou-3".to_owned(),
-            mongo_version: "MONGO_40_WT".to_owned(),
-            memory_mb: 4096,
-            volume_mb: 102_400,
-            cpu: 2,
-        }
-    }
-
-    /// A running sharded cluster with shards `<id>_0` … `<id>_{shards-1}` (at
-    /// least one).
-    pub fn sharded(instance_id: impl Into<String>, shards: u32) -> Self {
-        let base = InstanceSpec::replica_set(instance_id);
-        InstanceSpec {
-            name: format!("{}-sharded", base.id),
-            sharded: true,
-            shards: shards.max(1),
-            mongo_version: "MONGO_42_WT".to_owned(),
-            memory_mb: 8192,
-            volume_mb: 256_000,
-            cpu: 4,
-            ..base
-        }
-    }
-
-    /// Set the display name.
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-
-    /// Set the status code (0 initialising, 1 processing, 2 running, -2 / -3
-    /// isolated). Only running instances accept new backups.
-    pub fn with_status(mut self, status: i64) -> Self {
-        self.status = status;
-        self
-    }
-
-    /// Set region and zone, e.g. `("ap-shanghai", "ap-shanghai-2")`.
-    pub fn with_location(mut self, region: impl Into<String>, zone: impl Into<String>) -> Self {
-        self.region = region.into();
-        self.zone = zone.into();
-        self
-    }
-
-    /// Set the engine version string, e.g. `MONGO_50_WT`.
-    pub fn with_mongo_version(mut self, version: impl Into<String>) -> Self {
-        self.mongo_version = version.into();
-        self
-    }
-
-    /// The instance id.
-    pub fn instance_id(&self) -> &str {
-        &self.id
-    }
-
-    /// The ids of its replica sets or shards.
-    pub fn replica_set_ids(&self) -> Vec<String> {
-        (0..self.shards)
-            .map(|i| format!("{}_{i}", self.id))
-            .collect()
-    }
-
-    pub(crate) fn into_instance(self, index: u64, now_ms: i64) -> Instance {
-        let replica_sets = self.replica_set_ids();
-        Instance {
-            vip: format!("10.0.{}.{}", 1 + index / 200, 10 + index % 200),
-            create_ms: now_ms - 30 * 86_400_000,
-            id: self.id,
-            name: self.name,
-            cluster_type: u8::from(self.sharded),
-            replica_sets,
-            status: self.status,
-            region: self.region,
-            zone: self.zone,
-            mongo_version: self.mongo_version,
-            memory_mb: self.memory_mb,
-            volume_mb: self.volume_mb,
-            cpu: self.cpu,
-            project_id: 0,
-            pay_mode: 0,
-            vpc_id: "vpc-emulator1".to_owned(),
-            subnet_id: "subnet-emulator1".to_owned(),
-        }
-    }
-}
 
 /// An emulated instance.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -156,6 +32,32 @@ pub(crate) struct Instance {
     pub(crate) subnet_id: String,
     pub(crate) vip: String,
     pub(crate) create_ms: i64,
+}
+
+impl Instance {
+    /// The instance `spec` describes, the `index`-th of the account.
+    pub(crate) fn from_spec(spec: InstanceSpec, index: u64, now_ms: i64) -> Instance {
+        let replica_sets = spec.replica_set_ids();
+        Instance {
+            vip: format!("10.0.{}.{}", 1 + index / 200, 10 + index % 200),
+            create_ms: now_ms - 30 * 86_400_000,
+            id: spec.id,
+            name: spec.name,
+            cluster_type: u8::from(spec.sharded),
+            replica_sets,
+            status: spec.status,
+            region: spec.region,
+            zone: spec.zone,
+            mongo_version: spec.mongo_version,
+            memory_mb: spec.memory_mb,
+            volume_mb: spec.volume_mb,
+            cpu: spec.cpu,
+            project_id: 0,
+            pay_mode: 0,
+            vpc_id: "vpc-emulator1".to_owned(),
+            subnet_id: "subnet-emulator1".to_owned(),
+        }
+    }
 }
 
 /// The file of one replica set or shard within a backup.
@@ -345,7 +247,8 @@ impl State {
             return false;
         }
         let index = self.instances.len() as u64;
-        self.instances.push(spec.into_instance(index, now_ms));
+        self.instances
+            .push(Instance::from_spec(spec, index, now_ms));
         true
     }
 

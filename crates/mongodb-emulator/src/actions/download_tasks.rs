@@ -3,11 +3,12 @@
 use mongodb_errors::ErrorCode;
 use serde_json::{json, Value};
 
-use super::{int_list, page, paging, str_param, Ctx};
+use super::params::{int_list, page, paging, str_param};
+use super::Ctx;
+use crate::config::Progress;
 use crate::download;
 use crate::state::{step, DownloadTask, Step};
 use crate::util::{fnv1a, format_time, hex_token, parse_time, ApiError};
-use crate::Progress;
 
 fn task_step(t: &DownloadTask, progress: Progress, now: i64) -> Step {
     if t.finished_ms.is_some() {
