@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::actions::{self, Ctx};
 use crate::auth;
 use crate::config::API_VERSION;
+use crate::faults::EndAs;
 use crate::http::{query_param, HttpRequest};
 use crate::shared::Shared;
 use crate::util::{envelope, error_envelope, ApiError};
@@ -32,9 +33,16 @@ const COMMON_PARAMS: &[&str] = &[
     "RequestClient",
 ];
 
-/// Handles one API request and returns the complete answer envelope.
-pub(crate) fn handle(shared: &Shared, req: &HttpRequest, action: &str, request_id: &str) -> Value {
-    match run(shared, req, action) {
+/// Handles one API request and returns the complete answer envelope; `end_as`
+/// (from a fault) changes how the work the request starts ends.
+pub(crate) fn handle(
+    shared: &Shared,
+    req: &HttpRequest,
+    action: &str,
+    request_id: &str,
+    end_as: Option<EndAs>,
+) -> Value {
+    match run(shared, req, action, end_as) {
         Ok(fields) => envelope(fields, request_id),
         Err(err) => {
             log::debug!("{action}: {} {}", err.code, err.message);
@@ -43,7 +51,12 @@ pub(crate) fn handle(shared: &Shared, req: &HttpRequest, action: &str, request_i
     }
 }
 
-fn run(shared: &Shared, req: &HttpRequest, action: &str) -> Result<Value, ApiError> {
+fn run(
+    shared: &Shared,
+    req: &HttpRequest,
+    action: &str,
+    end_as: Option<EndAs>,
+) -> Result<Value, ApiError> {
     if req.method != "POST" && req.method != "GET" {
         return Err(ApiError::new(
             ErrorCode::UnsupportedProtocol,
@@ -131,6 +144,7 @@ fn run(shared: &Shared, req: &HttpRequest, action: &str) -> Result<Value, ApiErr
         host,
         now_ms: shared.now_ms(),
         progress: shared.progress(),
+        end_as,
     };
     let fields = actions::route(&ctx, action, &params)?;
     Ok(typed(action, fields))

@@ -51,6 +51,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("clock_offset_secs", &self.settings.clock_offset_secs)
             .field("max_body_bytes", &self.settings.max_body_bytes)
             .field("backup_size", &self.settings.backup_size)
+            .field("download_url_ttl", &self.settings.download_url_ttl)
             .field("seed_instances", &self.settings.seed_instances)
             .field("instances", &self.settings.instances)
             .finish()
@@ -145,10 +146,23 @@ impl EmulatorBuilder {
 
     /// The range of sizes, in bytes, of the file of each replica set or shard in a
     /// new backup (default 256 KiB to 2 MiB). Each backup picks a size in the range
-    /// deterministically from its name.
+    /// deterministically from its name. Files are tar archives, so a size is a
+    /// whole number of 512-byte blocks and at least 64 KiB: a range that holds no
+    /// such size gets the nearest one.
     pub fn backup_size_range(mut self, min_bytes: u64, max_bytes: u64) -> Self {
         let min = min_bytes.max(1);
         self.settings.backup_size = (min, max_bytes.max(min));
+        self
+    }
+
+    /// How long each pre-signed download URL handed out by
+    /// `DescribeBackupDownloadTask` stays valid, on the emulator's clock
+    /// (default [`DEFAULT_DOWNLOAD_URL_TTL`](crate::DEFAULT_DOWNLOAD_URL_TTL), one hour; counted in whole
+    /// seconds, rounded up). An expired URL is answered 403 with COS's XML
+    /// `AccessDenied` body; asking `DescribeBackupDownloadTask` again hands out
+    /// a fresh one. `Duration::ZERO` makes every URL expired on arrival.
+    pub fn download_url_ttl(mut self, ttl: Duration) -> Self {
+        self.settings.download_url_ttl = ttl;
         self
     }
 

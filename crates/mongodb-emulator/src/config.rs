@@ -33,6 +33,10 @@ pub const DEFAULT_RATE_LIMIT: u32 = 20;
 /// `RequestSizeLimitExceeded`.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
+/// How long a pre-signed download URL stays valid by default: one hour of the
+/// emulator's clock.
+pub const DEFAULT_DOWNLOAD_URL_TTL: Duration = Duration::from_secs(3600);
+
 /// How long-running work (backups, download preparation) advances.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -64,6 +68,7 @@ pub(crate) struct Settings {
     pub(crate) clock_offset_secs: i64,
     pub(crate) max_body_bytes: usize,
     pub(crate) backup_size: (u64, u64),
+    pub(crate) download_url_ttl: Duration,
     pub(crate) seed_instances: bool,
     pub(crate) instances: Vec<InstanceSpec>,
 }
@@ -78,6 +83,7 @@ impl Default for Settings {
             clock_offset_secs: 0,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             backup_size: (256 * 1024, 2 * 1024 * 1024),
+            download_url_ttl: DEFAULT_DOWNLOAD_URL_TTL,
             seed_instances: true,
             instances: Vec::new(),
         }

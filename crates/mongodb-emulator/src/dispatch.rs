@@ -2,7 +2,6 @@
 //! store, anything else to the API pipeline; faults registered for the request
 //! are applied around them.
 
-use std::io::Write;
 use std::net::TcpStream;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -11,7 +10,7 @@ use mongodb_errors::ErrorCode;
 use crate::config::DOWNLOAD_FAULT_KEY;
 use crate::faults::Fault;
 use crate::http::{query_param, write_head, write_response, HttpRequest};
-use crate::inject::{apply_fault, Applied};
+use crate::inject::{apply_fault, send_body, Applied, Delivery};
 use crate::shared::Shared;
 use crate::util::{self, error_envelope, ApiError};
 use crate::{api, download};
@@ -43,9 +42,13 @@ pub(crate) fn dispatch(
         }
     }
 
+    let end_as = match post {
+        Some(Fault::EndAs(end)) => Some(end),
+        _ => None,
+    };
     let request_id = util::request_id();
     let answer = catch_unwind(AssertUnwindSafe(|| {
-        api::handle(shared, req, &action, &request_id)
+        api::handle(shared, req, &action, &request_id, end_as)
     }))
     .unwrap_or_else(|_| {
         log::error!("the handler of {action} panicked");
@@ -61,17 +64,24 @@ pub(crate) fn dispatch(
     // Like the real service, every API answer carries the server's clock in `Date`, which is
     // what a client reads to correct its own clock after `AuthFailure.SignatureExpire`.
     let date = [("Date", util::http_date(shared.now_ms()))];
-    match post {
-        None => write_response(out, 200, "application/json", &date, &bytes, close).is_ok(),
-        Some(f) => {
-            let keep = match f {
-                Fault::DropAfterBytes(k) => k.min(bytes.len() as u64) as usize,
-                _ => bytes.len() / 2,
-            };
-            let _ = write_head(out, 200, "application/json", &[], bytes.len() as u64, true)
-                .and_then(|_| out.write_all(&bytes[..keep]))
-                .and_then(|_| out.flush());
-            false
-        }
+    let delivery = Delivery::for_fault(post.as_ref(), bytes.len() as u64);
+    if delivery == Delivery::default() {
+        return write_response(out, 200, "application/json", &date, &bytes, close).is_ok();
     }
+    let close = close || delivery.cuts();
+    let sent = write_head(
+        out,
+        200,
+        "application/json",
+        &date,
+        bytes.len() as u64,
+        close,
+    )
+    .and_then(|_| {
+        send_body(shared, out, 0, bytes.len() as u64, &delivery, |at, buf| {
+            let at = at as usize;
+            buf.copy_from_slice(&bytes[at..at + buf.len()]);
+        })
+    });
+    matches!(sent, Ok(true)) && !close
 }

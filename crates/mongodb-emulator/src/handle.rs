@@ -5,6 +5,7 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::config::Progress;
 use crate::faults::Fault;
@@ -144,6 +145,19 @@ impl EmulatorHandle {
     /// Shift the emulator's clock by this many seconds from now on.
     pub fn set_clock_offset_secs(&self, secs: i64) {
         self.shared.set_clock_offset(secs);
+    }
+
+    /// Expire every download URL handed out so far: each is answered 403 with
+    /// COS's XML `AccessDenied` body from now on. URLs handed out later (every
+    /// `DescribeBackupDownloadTask` answer carries fresh ones) work as usual.
+    pub fn expire_download_urls(&self) {
+        self.shared.expire_urls();
+    }
+
+    /// Change how long download URLs handed out from now on stay valid (see
+    /// [`EmulatorBuilder::download_url_ttl`](crate::EmulatorBuilder::download_url_ttl)).
+    pub fn set_download_url_ttl(&self, ttl: Duration) {
+        self.shared.set_url_ttl(ttl);
     }
 
     /// Stop serving: close the listener and every open connection, release hung

@@ -10,11 +10,45 @@
 //!
 //! 1. `CreateBackupDBInstance` starts a backup and returns an async request id;
 //! 2. `DescribeAsyncRequestInfo` reports it going `initial → running → success`;
-//! 3. `DescribeDBBackups` then lists the new backup;
+//! 3. `DescribeDBBackups` lists the backup, with `Status` 1 while it runs and 2
+//!    once it is done;
 //! 4. `CreateBackupDownloadTask` prepares one file per replica set or shard;
 //! 5. `DescribeBackupDownloadTask` shows each task going `0 → 1 → 2` and finally
-//!    carries a `Url` that this same server serves, with deterministic bytes and
-//!    support for `Range` requests.
+//!    carries a pre-signed `Url` that this same server serves (below).
+//!
+//! `DescribeDBBackups` lists the backups of the `BackupMethod` it is given; without
+//! one it lists only logical (0) backups. That is a guess at the service's
+//! behaviour, where a caller that doesn't name the method doesn't see its physical
+//! backups; callers should always name the method.
+//!
+//! # The file store
+//!
+//! Backup files are served the way Tencent COS serves an object through a
+//! pre-signed URL:
+//!
+//! - every answer with file bytes (200, or 206 for `Range: bytes=N-` and
+//!   `bytes=N-M`) carries `ETag` (quoted, stable for the object), `Last-Modified`
+//!   (the backup's end), `Accept-Ranges: bytes`, `Content-Length` and
+//!   `x-cos-hash-crc64ecma`, the decimal CRC-64/XZ of the **whole** object (also
+//!   on 206 answers); a range past the end gets 416; `If-Range` with a validator
+//!   that is neither the `ETag` nor exactly the `Last-Modified` gets 200 and the
+//!   whole object;
+//! - a URL is valid for [`EmulatorBuilder::download_url_ttl`] (one hour by
+//!   default) of the emulator's clock; an expired, altered or revoked URL gets 403
+//!   with `Content-Type: application/xml` and a COS error body
+//!   (`<Error><Code>AccessDenied</Code><Message>…</Message>…<RequestId>…</RequestId>…</Error>`),
+//!   an unknown object 404 (`NoSuchKey`). Every `DescribeBackupDownloadTask`
+//!   answer hands out fresh URLs, so a client that meets a 403 asks again and
+//!   continues.
+//!
+//! Each file is a POSIX tar archive, the same bytes in every emulator for the
+//! same instance, backup name, replica set, method and size. A logical backup's
+//! archive holds a mongodump-style tree: `<db>/<collection>.bson` (BSON documents)
+//! beside `<db>/<collection>.metadata.json`, for a few databases. A physical (or
+//! snapshot) backup's archive holds a data-directory-like tree (WiredTiger files,
+//! `storage.bson`, a journal). **The real service's archive layout may differ**:
+//! these archives are realistic enough to parse and check, not a copy of what
+//! TencentDB produces. Their length is `BackupDownloadTask.BackupSize` exactly.
 //!
 //! `DescribeDBInstances` reads the same state. Every other action of the API is
 //! recognised and checked (signature, parameters) and then answered with
@@ -22,20 +56,24 @@
 //!
 //! Two instances exist from the start: `cmgo-demo0001`, a replica set whose only
 //! set is `cmgo-demo0001_0`, and `cmgo-demo0002`, a sharded cluster with shards
-//! `cmgo-demo0002_0` and `cmgo-demo0002_1`. Each already has one automatic backup.
+//! `cmgo-demo0002_0` and `cmgo-demo0002_1`. Each already has one automatic
+//! logical backup.
 //!
 //! For tests the emulator can be made deterministic ([`Progress::PerPoll`] moves
 //! state one step per poll instead of by the clock), its clock can be skewed
 //! ([`EmulatorBuilder::clock_offset_secs`]), its rate limit tuned, and faults can be
-//! injected per action at run time ([`EmulatorHandle::inject`], [`Fault`]). It
-//! counts what it has seen ([`EmulatorHandle::stats`]). With
+//! injected per action at run time ([`EmulatorHandle::inject`], [`Fault`]):
+//! failures of the API, of the file store (a corrupted byte, a trickle, a stall,
+//! expired URLs, 403), and asynchronous work that ends `paused`, `failed` or
+//! `undoed`, or download tasks that fail or wait for a retry ([`Fault::EndAs`]).
+//! It counts what it has seen ([`EmulatorHandle::stats`]). With
 //! [`EmulatorBuilder::state_file`] the state survives restarts.
 //!
 //! The HTTP/1.1 connection handling (one thread per connection, keep-alive,
 //! limits, request bodies) is the emulator's own, on `std::net`, because the
 //! faults need the raw socket: closing without an answer, announcing a
 //! `Content-Length` and then cutting the body short, dropping a download after
-//! a given number of bytes. Request heads are parsed by `httparse`.
+//! a given number of bytes, trickling it. Request heads are parsed by `httparse`.
 //!
 //! # Example
 //!
@@ -55,9 +93,11 @@
 
 mod actions;
 mod api;
+mod archive;
 mod auth;
 mod builder;
 mod config;
+mod cos;
 mod dispatch;
 mod download;
 mod faults;
@@ -65,20 +105,22 @@ mod handle;
 mod http;
 mod inject;
 mod persist;
+mod presign;
 mod ratelimit;
 mod server;
 mod shared;
 mod spec;
 mod state;
 mod stats;
+mod steps;
 mod util;
 
 pub use builder::{Emulator, EmulatorBuilder};
 pub use config::{
-    Progress, ANY_ACTION, API_VERSION, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, DEMO_SECRET_ID,
-    DEMO_SECRET_KEY, DOWNLOAD_FAULT_KEY,
+    Progress, ANY_ACTION, API_VERSION, DEFAULT_DOWNLOAD_URL_TTL, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_RATE_LIMIT, DEMO_SECRET_ID, DEMO_SECRET_KEY, DOWNLOAD_FAULT_KEY,
 };
-pub use faults::Fault;
+pub use faults::{EndAs, Fault};
 pub use handle::EmulatorHandle;
 pub use spec::InstanceSpec;
 pub use stats::Stats;

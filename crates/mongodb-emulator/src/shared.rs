@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::archive::ObjectCache;
 use crate::config::{Progress, Settings};
 use crate::faults::FaultTable;
 use crate::persist::Persister;
@@ -46,6 +47,14 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     persister: Option<Persister>,
     pub(crate) faults: FaultTable,
+    /// Backup files already planned and checksummed.
+    pub(crate) objects: ObjectCache,
+    /// Validity of download URLs handed out from now on, in milliseconds.
+    url_ttl_ms: AtomicU64,
+    /// Serial number of the next download URL.
+    url_serial: AtomicU64,
+    /// Download URLs with a serial below this are expired.
+    revoked_below: AtomicU64,
     pub(crate) limiter: RateLimiter,
     counters: Mutex<Counters>,
     pub(crate) hang: Mutex<HangState>,
@@ -55,6 +64,10 @@ pub(crate) struct Shared {
     pub(crate) next_conn: AtomicU64,
     pub(crate) live: Mutex<usize>,
     pub(crate) live_cv: Condvar,
+}
+
+fn duration_ms(d: Duration) -> u64 {
+    d.as_millis().min(u128::from(u64::MAX)) as u64
 }
 
 /// Locks `m`, going on with the data of a thread that panicked while holding it.
@@ -102,6 +115,12 @@ impl Shared {
             state: Mutex::new(state),
             persister,
             faults: FaultTable::default(),
+            objects: ObjectCache::default(),
+            url_ttl_ms: AtomicU64::new(duration_ms(b.download_url_ttl)),
+            // Serials start at the clock, so URLs of an earlier run (state file)
+            // keep serials below those of this one.
+            url_serial: AtomicU64::new(now.max(1) as u64),
+            revoked_below: AtomicU64::new(0),
             limiter: RateLimiter::new(b.rate_limit, b.rate_limit_window),
             counters: Mutex::default(),
             hang: Mutex::default(),
@@ -134,6 +153,31 @@ impl Shared {
 
     pub(crate) fn set_clock_offset(&self, secs: i64) {
         self.clock_offset.store(secs, Ordering::Relaxed);
+    }
+
+    /// How long download URLs handed out now stay valid, in milliseconds.
+    pub(crate) fn url_ttl_ms(&self) -> u64 {
+        self.url_ttl_ms.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_url_ttl(&self, ttl: Duration) {
+        self.url_ttl_ms.store(duration_ms(ttl), Ordering::Relaxed);
+    }
+
+    /// A fresh serial number for a download URL.
+    pub(crate) fn next_url_serial(&self) -> u64 {
+        self.url_serial.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// Expires every download URL handed out so far.
+    pub(crate) fn expire_urls(&self) {
+        let next = self.url_serial.load(Ordering::SeqCst);
+        self.revoked_below.fetch_max(next, Ordering::SeqCst);
+    }
+
+    /// Download URLs with a serial below this are expired.
+    pub(crate) fn revoked_below(&self) -> u64 {
+        self.revoked_below.load(Ordering::SeqCst)
     }
 
     pub(crate) fn progress(&self) -> Progress {

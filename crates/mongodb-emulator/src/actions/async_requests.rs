@@ -5,7 +5,6 @@ use serde_json::{json, Value};
 use super::params::str_param;
 use super::Ctx;
 use crate::config::Progress;
-use crate::state::{step, Step};
 use crate::util::{format_time, ApiError};
 
 pub(crate) fn describe_async_request_info(ctx: &Ctx<'_>, p: &Value) -> Result<Value, ApiError> {
@@ -27,15 +26,7 @@ pub(crate) fn describe_async_request_info(ctx: &Ctx<'_>, p: &Value) -> Result<Va
                 false,
             );
         };
-        let r = &s.async_requests[idx];
-        let st = if r.finished_ms.is_some() {
-            Step {
-                phase: 2,
-                percent: 100,
-            }
-        } else {
-            step(progress, r.created_ms, r.polls, now)
-        };
+        let st = s.async_requests[idx].step(progress, now);
         let mut changed = false;
         if progress == Progress::PerPoll && st.phase < 2 {
             s.async_requests[idx].polls += 1;
@@ -43,7 +34,7 @@ pub(crate) fn describe_async_request_info(ctx: &Ctx<'_>, p: &Value) -> Result<Va
         }
         changed |= s.settle_async(idx, st, now, sizes);
         let r = &s.async_requests[idx];
-        let status = ["initial", "running", "success"][usize::from(st.phase.min(2))];
+        let status = r.status(st);
         let mut answer = json!({
             "Status": status,
             "StartTime": format_time(r.created_ms),

@@ -12,6 +12,7 @@ use mongodb_errors::ErrorCode;
 use serde_json::Value;
 
 use crate::config::Progress;
+use crate::faults::EndAs;
 use crate::shared::Shared;
 use crate::util::ApiError;
 
@@ -22,6 +23,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) host: String,
     pub(crate) now_ms: i64,
     pub(crate) progress: Progress,
+    /// How the work this request starts ends, when a fault says so.
+    pub(crate) end_as: Option<EndAs>,
 }
 
 /// Runs the handler of `action` (parameters already checked against the models).
