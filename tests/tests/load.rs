@@ -23,11 +23,16 @@ use serde_json::{json, Value};
 
 const INSTANCES: [&str; 2] = ["cmgo-demo0001", "cmgo-demo0002"];
 
-/// Every backup of the demo instances as (instance, remark, name).
+/// Every logical and physical backup of the demo instances as (instance, remark, name).
+/// (A listing that names no method shows logical backups only.)
 fn all_backups(client: &Client) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
-    for instance in INSTANCES {
-        for b in client.describe_db_backups_iter(DescribeDBBackupsRequest::new(instance)) {
+    for (instance, method) in INSTANCES
+        .into_iter()
+        .flat_map(|i| [(i, BackupMethod::Logical), (i, BackupMethod::Physical)])
+    {
+        let req = DescribeDBBackupsRequest::new(instance).with_backup_method(method);
+        for b in client.describe_db_backups_iter(req) {
             let b = b.expect("list backups");
             out.push((
                 instance.to_string(),

@@ -38,6 +38,19 @@ const ALLOWED_DUPLICATES: &[(&str, &str)] = &[
         "windows-sys",
         "Windows-only; different dependents pin different releases",
     ),
+    (
+        "base64",
+        "bson 3 (the emulator's backup archives) is on 0.22, ureq 3 on 0.23",
+    ),
+    (
+        "rand",
+        "bson 3 (the emulator's backup archives) is on 0.9, proptest (tests only) on 0.10",
+    ),
+    (
+        "rand_core",
+        "follows rand: bson 3 on 0.9, proptest (tests only) on 0.10",
+    ),
+    ("r-efi", "UEFI-only; follows getrandom's two majors"),
 ];
 
 pub(crate) fn run(args: &[String]) -> Result {

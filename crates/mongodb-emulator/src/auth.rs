@@ -4,7 +4,8 @@
 use mongodb_errors::ErrorCode;
 use tc_sign::{ReceivedRequest, VerifyError};
 
-use crate::server::{HttpRequest, Shared};
+use crate::http::HttpRequest;
+use crate::shared::Shared;
 use crate::util::ApiError;
 
 /// Requests further than this from the emulator clock are refused.

@@ -1,32 +1,25 @@
-//! Serving backup files: `GET /download/<task-id>/<file>.tar?sign=<token>`.
+//! The file store: serving backup files at
+//! `GET /download/<task-id>/<file>.tar?<pre-signed query>`, the way Tencent COS
+//! serves an object through a pre-signed URL.
 //!
-//! A file's bytes are a pure function of its seed and offset, so they are
-//! generated chunk by chunk while streaming (never held whole in memory) and any
-//! byte range can be produced on its own.
+//! Every answer with file bytes (200 or 206) carries `ETag`, `Last-Modified`,
+//! `Accept-Ranges: bytes`, `Content-Length` and `x-cos-hash-crc64ecma` (the
+//! CRC-64/XZ of the whole object, in decimal). `Range: bytes=…` gets 206 with
+//! `Content-Range`, a range past the end 416; `If-Range` with a validator that
+//! doesn't match gets the whole object. An expired or altered URL gets 403 with
+//! COS's XML error body, an unknown object 404 likewise.
 
-use std::io::{self, Write};
 use std::net::TcpStream;
 
+use crate::archive::ArchiveSpec;
+use crate::cos::{self, CRC64_HEADER, REQUEST_ID_HEADER};
 use crate::faults::Fault;
-use crate::server::{apply_fault, write_head, write_response, Applied, HttpRequest, Shared};
-use crate::state::{self, DownloadTask};
-use crate::util::splitmix64;
-
-const CHUNK: usize = 64 * 1024;
-
-/// Fills `buf` with the file bytes starting at `offset`.
-pub(crate) fn fill(seed: u64, offset: u64, buf: &mut [u8]) {
-    let mut pos = offset;
-    let mut i = 0;
-    while i < buf.len() {
-        let word = splitmix64(seed ^ (pos / 8).wrapping_mul(0x2545_f491_4f6c_dd1d)).to_le_bytes();
-        let start = (pos % 8) as usize;
-        let n = (8 - start).min(buf.len() - i);
-        buf[i..i + n].copy_from_slice(&word[start..start + n]);
-        i += n;
-        pos += n as u64;
-    }
-}
+use crate::http::{write_head, write_response, HttpRequest};
+use crate::inject::{apply_fault, send_body, Applied, Delivery};
+use crate::presign;
+use crate::shared::Shared;
+use crate::state::DownloadTask;
+use crate::util::http_date;
 
 /// A `Range` header resolved against a file size.
 #[derive(Debug, PartialEq, Eq)]
@@ -92,26 +85,46 @@ pub(crate) fn file_name(task: &DownloadTask) -> String {
     format!("{clean}.tar")
 }
 
-/// The download URL of a finished task, for a client that reached us as `host`.
-pub(crate) fn url(host: &str, task: &DownloadTask) -> String {
-    format!(
-        "http://{host}/download/{}/{}?sign={}",
-        task.id,
-        file_name(task),
-        task.sign
-    )
+fn path(task: &DownloadTask) -> String {
+    format!("/download/{}/{}", task.id, file_name(task))
 }
 
-fn plain(out: &mut TcpStream, status: u16, text: &str, close: bool) -> bool {
-    write_response(
-        out,
-        status,
-        "text/plain; charset=utf-8",
-        &[],
-        text.as_bytes(),
-        close,
-    )
-    .is_ok()
+/// A fresh pre-signed URL of a finished task, for a client that reached us as
+/// `host`, valid from `now_ms` for the configured time to live.
+pub(crate) fn url(shared: &Shared, host: &str, task: &DownloadTask, now_ms: i64) -> String {
+    let start = now_ms.div_euclid(1000);
+    let ttl_secs = shared.url_ttl_ms().div_ceil(1000).min(i64::MAX as u64) as i64;
+    let end = start.saturating_add(ttl_secs);
+    let path = path(task);
+    let query = presign::query(&task.sign, &path, start, end, shared.next_url_serial());
+    format!("http://{host}{path}?{query}")
+}
+
+/// What the archive of `task` is made of.
+fn archive_spec(task: &DownloadTask) -> ArchiveSpec {
+    let started = if task.backup_start_ms > 0 {
+        task.backup_start_ms
+    } else {
+        task.created_ms
+    };
+    // Whole minutes, like the backup's name: two emulators that hold the same
+    // backup serve the same bytes.
+    let mtime = started.div_euclid(60_000).max(0) as u64 * 60;
+    ArchiveSpec {
+        instance_id: task.instance_id.clone(),
+        backup_name: task.backup_name.clone(),
+        replica_set_id: task.replica_set_id.clone(),
+        method: task.method,
+        len: task.size,
+        mtime_secs: mtime,
+    }
+}
+
+/// Whether an `If-Range` validator names the object as it is now (a strong
+/// `ETag`, or exactly the `Last-Modified` date).
+fn if_range_matches(validator: &str, etag: &str, last_modified: &str) -> bool {
+    let v = validator.trim();
+    v == etag || v == last_modified
 }
 
 /// Answers one download request; returns whether the connection can be kept.
@@ -135,13 +148,18 @@ pub(crate) fn serve(
         }
     }
     let head_only = req.method == "HEAD";
+    // Error answers carry a body, which must not follow a HEAD on a kept connection.
+    let close = close || head_only;
     if req.method != "GET" && !head_only {
-        return plain(out, 405, "use GET to download backup files\n", close);
+        let message = "Use GET (or HEAD) to download backup files.";
+        return cos::write_error(out, 405, "MethodNotAllowed", message, &req.path, close);
     }
+    let no_such_key = |out: &mut TcpStream| {
+        let message = "The specified key does not exist.";
+        cos::write_error(out, 404, "NoSuchKey", message, &req.path, close)
+    };
     let mut parts = req.path.trim_start_matches("/download/").splitn(2, '/');
     let id = parts.next().and_then(|s| s.parse::<u64>().ok());
-    let sign = crate::actions::query_param(&req.query, "sign").unwrap_or_default();
-
     let now = shared.now_ms();
     let progress = shared.progress();
     let task = id.and_then(|id| {
@@ -151,87 +169,80 @@ pub(crate) fn serve(
         })
     });
     let Some(task) = task else {
-        return plain(out, 404, "no such download\n", close);
+        return no_such_key(out);
     };
-    if sign != task.sign {
-        return plain(out, 403, "the download link is not valid\n", close);
+    let now_secs = now.div_euclid(1000);
+    let revoked = shared.revoked_below();
+    if let Err(denial) = presign::check(&task.sign, &req.path, &req.query, now_secs, revoked) {
+        log::debug!("download of task {} refused: {denial:?}", task.id);
+        return cos::write_error(out, 403, "AccessDenied", denial.message(), &req.path, close);
     }
-    let done = task.finished_ms.is_some()
-        || state::step(progress, task.created_ms, task.polls, now).phase == 2;
-    if !done {
-        return plain(out, 409, "the download task has not finished yet\n", close);
+    if task.step(progress, now).phase != 2 {
+        return no_such_key(out);
     }
 
-    let size = task.size;
-    let etag = format!("\"{:016x}-{size:x}\"", task.seed);
-    let disposition = format!("attachment; filename=\"{}\"", file_name(&task));
-    let (status, start, end) = match parse_range(req.header("range"), size) {
+    let object = shared.objects.get(&archive_spec(&task));
+    let size = object.layout.len();
+    let modified = if task.backup_end_ms > 0 {
+        task.backup_end_ms
+    } else {
+        task.created_ms
+    };
+    let last_modified = http_date(modified);
+    let range = match req.header("if-range") {
+        Some(v) if !if_range_matches(v, &object.etag, &last_modified) => None,
+        _ => req.header("range"),
+    };
+    let mut extra = vec![
+        ("Accept-Ranges", "bytes".to_owned()),
+        ("ETag", object.etag.clone()),
+        ("Last-Modified", last_modified),
+        (CRC64_HEADER, object.crc64.to_string()),
+        (REQUEST_ID_HEADER, cos::request_id()),
+        ("Date", http_date(now)),
+        (
+            "Content-Disposition",
+            format!("attachment; filename=\"{}\"", file_name(&task)),
+        ),
+    ];
+    let (status, start, end) = match parse_range(range, size) {
         RangeSpec::Full => (200, 0, size - 1),
         RangeSpec::Partial(s, e) => (206, s, e),
         RangeSpec::Unsatisfiable => {
-            let extra = [("Content-Range", format!("bytes */{size}"))];
-            return write_response(out, 416, "text/plain", &extra, b"", close).is_ok();
+            let message = "The requested range is not satisfiable.";
+            let id = cos::request_id();
+            let body = cos::error_xml("InvalidRange", message, &req.path, &id);
+            let extra = [
+                ("Content-Range", format!("bytes */{size}")),
+                (REQUEST_ID_HEADER, id),
+            ];
+            return write_response(out, 416, "application/xml", &extra, &body, close).is_ok();
         }
     };
-    let length = end - start + 1;
-    let mut extra = vec![
-        ("Accept-Ranges", "bytes".to_owned()),
-        ("ETag", etag),
-        ("Content-Disposition", disposition),
-    ];
     if status == 206 {
         extra.push(("Content-Range", format!("bytes {start}-{end}/{size}")));
     }
-    let limit = match post {
-        Some(Fault::DropAfterBytes(k)) => Some(k.min(length)),
-        Some(_) => Some(length / 2),
-        None => None,
-    };
-    let close = close || limit.is_some();
+    let length = end - start + 1;
+    let delivery = Delivery::for_fault(post.as_ref(), length);
+    let close = close || delivery.cuts();
     if write_head(out, status, "application/x-tar", &extra, length, close).is_err() {
         return false;
     }
     if head_only {
-        return out.flush().is_ok() && !close;
+        return std::io::Write::flush(out).is_ok() && !close;
     }
-    let to_send = limit.unwrap_or(length);
     // Counted before streaming so that a client that has read everything can
     // rely on the counters.
-    shared.count_download(to_send);
-    match stream_bytes(out, task.seed, start, to_send) {
-        Ok(()) => limit.is_none(),
-        Err(_) => false,
-    }
-}
-
-fn stream_bytes(out: &mut TcpStream, seed: u64, start: u64, len: u64) -> io::Result<()> {
-    let mut buf = vec![0u8; CHUNK];
-    let mut pos = start;
-    let end = start + len;
-    while pos < end {
-        let n = ((end - pos) as usize).min(CHUNK);
-        fill(seed, pos, &mut buf[..n]);
-        out.write_all(&buf[..n])?;
-        pos += n as u64;
-    }
-    out.flush()
+    shared.count_download(delivery.sent_of(length));
+    let sent = send_body(shared, out, start, length, &delivery, |at, buf| {
+        object.layout.read_at(at, buf)
+    });
+    matches!(sent, Ok(true)) && !close
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bytes_are_deterministic_and_offset_independent() {
-        let mut whole = vec![0u8; 1000];
-        fill(42, 0, &mut whole);
-        let mut part = vec![0u8; 101];
-        fill(42, 333, &mut part);
-        assert_eq!(&whole[333..434], &part[..]);
-        let mut other = vec![0u8; 1000];
-        fill(43, 0, &mut other);
-        assert_ne!(whole, other);
-    }
 
     #[test]
     fn ranges() {
@@ -247,5 +258,19 @@ mod tests {
         assert_eq!(parse_range(Some("bytes=0-1,4-5"), 10), Full);
         assert_eq!(parse_range(Some("items=0-1"), 10), Full);
         assert_eq!(parse_range(Some("bytes=-0"), 10), Unsatisfiable);
+    }
+
+    #[test]
+    fn if_range_needs_the_exact_validator() {
+        let date = "Tue, 02 Jan 2024 03:04:05 GMT";
+        assert!(if_range_matches("\"abc\"", "\"abc\"", date));
+        assert!(if_range_matches(date, "\"abc\"", date));
+        assert!(!if_range_matches("W/\"abc\"", "\"abc\"", date));
+        assert!(!if_range_matches("\"abd\"", "\"abc\"", date));
+        assert!(!if_range_matches(
+            "Tue, 02 Jan 2024 03:04:06 GMT",
+            "\"abc\"",
+            date
+        ));
     }
 }

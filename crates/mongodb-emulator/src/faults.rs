@@ -5,13 +5,21 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::ANY_ACTION;
+use crate::config::ANY_ACTION;
 
 /// A misbehaviour to inject, see [`EmulatorHandle::inject`](crate::EmulatorHandle::inject).
 ///
 /// Faults are matched on the action name (`X-TC-Action`) after the request has
 /// been read, before any other check; download requests use the key
 /// [`DOWNLOAD_FAULT_KEY`](crate::DOWNLOAD_FAULT_KEY).
+///
+/// Some faults answer in place of the request ([`Disconnect`](Fault::Disconnect),
+/// [`HttpStatus`](Fault::HttpStatus), [`AccessDenied`](Fault::AccessDenied), …);
+/// some let it be handled and then act on how its answer's body travels
+/// ([`TruncatedBody`](Fault::TruncatedBody), [`DropAfterBytes`](Fault::DropAfterBytes),
+/// [`CorruptByte`](Fault::CorruptByte), [`Trickle`](Fault::Trickle),
+/// [`Stall`](Fault::Stall)); [`EndAs`](Fault::EndAs) lets it be handled and
+/// changes how the work it starts ends.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -46,6 +54,74 @@ pub enum Fault {
     /// Send the answer's headers and only this many bytes of its body, then close
     /// the connection (meant for downloads, to exercise resuming).
     DropAfterBytes(u64),
+    /// Send the answer with the byte at `offset` changed (its bits inverted);
+    /// the headers are those of the true answer, so a download's
+    /// `x-cos-hash-crc64ecma` no longer matches the bytes that arrive. The
+    /// offset counts from the start of the whole object, so a range answer
+    /// (206) that does not cover it arrives intact; on an API action it counts
+    /// in the JSON body. The connection stays usable.
+    CorruptByte {
+        /// Offset of the changed byte within the object.
+        offset: u64,
+    },
+    /// Send the headers and the first `after_bytes` bytes of the body at full
+    /// speed, then one byte every `interval` until the body is complete, the
+    /// client goes away or the emulator stops. A client without a
+    /// minimum-throughput rule waits for a very long time.
+    Trickle {
+        /// Bytes of the body sent at full speed first.
+        after_bytes: u64,
+        /// The wait before each following byte.
+        interval: Duration,
+    },
+    /// Send the headers and the first `after_bytes` bytes of the body, then
+    /// nothing for `pause` (the connection open and silent), then the rest.
+    /// Stopping the emulator ends the pause.
+    Stall {
+        /// Bytes of the body sent before the silence.
+        after_bytes: u64,
+        /// How long the connection stays silent.
+        pause: Duration,
+    },
+    /// Expire every download URL handed out so far (as
+    /// [`EmulatorHandle::expire_download_urls`](crate::EmulatorHandle::expire_download_urls)
+    /// does), then handle the request normally: on the download key the request
+    /// itself is then refused with 403, since its URL is one of them. URLs
+    /// handed out later (by the next `DescribeBackupDownloadTask`) work.
+    ExpireDownloadUrls,
+    /// Answer HTTP 403 with a COS-style XML error body (`Code` `AccessDenied`),
+    /// exactly as an expired download URL is answered.
+    AccessDenied,
+    /// Handle the request normally, and make the work it starts end as `EndAs`
+    /// says instead of succeeding. It acts on `CreateBackupDBInstance` (the
+    /// async request the call returns) and on `CreateBackupDownloadTask` (the
+    /// tasks the call creates; tasks that already existed are reused
+    /// unchanged); see [`EndAs`] for each. On other actions, or with an
+    /// [`EndAs`] that does not apply to the action, the request is handled
+    /// normally.
+    EndAs(EndAs),
+}
+
+/// How work started under [`Fault::EndAs`] ends.
+///
+/// The stages before the end move as usual ([`Progress`](crate::Progress)):
+/// per poll, or by elapsed phases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EndAs {
+    /// The async request of `CreateBackupDBInstance` goes `initial` →
+    /// `running` → `paused` and stays there; no backup is recorded.
+    Paused,
+    /// The async request of `CreateBackupDBInstance` goes `initial` → `running`
+    /// → `failed`; no backup is recorded. The tasks of
+    /// `CreateBackupDownloadTask` go 0 → 1 → 3 (failed) and never get a `Url`.
+    Failed,
+    /// The async request of `CreateBackupDBInstance` goes `initial` →
+    /// `running` → `undoed`; no backup is recorded.
+    Undoed,
+    /// The tasks of `CreateBackupDownloadTask` go 0 → 1 → 4 (waiting for retry)
+    /// → 2 (done, with a `Url`): one stage longer than usual.
+    RetryThenComplete,
 }
 
 impl Fault {

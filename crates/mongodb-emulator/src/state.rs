@@ -4,136 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::archive;
+use crate::config::Progress;
+use crate::spec::InstanceSpec;
+use crate::steps::{stage, step, Step};
 use crate::util::{fnv1a, format_minute, format_time, splitmix64};
-use crate::Progress;
 
 /// Version of the state file layout.
 pub(crate) const STATE_FORMAT: u32 = 1;
-
-/// Description of an instance to add to the emulator, see
-/// [`EmulatorBuilder::instance`](crate::EmulatorBuilder::instance) and
-/// [`EmulatorHandle::add_instance`](crate::EmulatorHandle::add_instance).
-///
-/// ```
-/// use mongodb_emulator::InstanceSpec;
-///
-/// let isolated = InstanceSpec::replica_set("cmgo-test0001")
-///     .with_name("isolated one")
-///     .with_status(-2); // isolated: backups are refused
-/// assert_eq!(isolated.instance_id(), "cmgo-test0001");
-/// assert_eq!(InstanceSpec::sharded("cmgo-test0002", 3).replica_set_ids().len(), 3);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InstanceSpec {
-    id: String,
-    name: String,
-    sharded: bool,
-    shards: u32,
-    status: i64,
-    region: String,
-    zone: String,
-    mongo_version: String,
-    memory_mb: u64,
-    volume_mb: u64,
-    cpu: u64,
-}
-
-impl InstanceSpec {
-    /// A running replica-set instance with the one set `<id>_0`.
-    pub fn replica_set(instance_id: impl Into<String>) -> Self {
-        let id = instance_id.into();
-        InstanceSpec {
-            name: format!("{id}-replset"),
-            id,
-            sharded: false,
-            shards: 1,
-            status: 2,
-            region: "ap-guangzhou".to_owned(),
-            zone: "ap-guangzhou-3".to_owned(),
-            mongo_version: "MONGO_40_WT".to_owned(),
-            memory_mb: 4096,
-            volume_mb: 102_400,
-            cpu: 2,
-        }
-    }
-
-    /// A running sharded cluster with shards `<id>_0` … `<id>_{shards-1}` (at
-    /// least one).
-    pub fn sharded(instance_id: impl Into<String>, shards: u32) -> Self {
-        let base = InstanceSpec::replica_set(instance_id);
-        InstanceSpec {
-            name: format!("{}-sharded", base.id),
-            sharded: true,
-            shards: shards.max(1),
-            mongo_version: "MONGO_42_WT".to_owned(),
-            memory_mb: 8192,
-            volume_mb: 256_000,
-            cpu: 4,
-            ..base
-        }
-    }
-
-    /// Set the display name.
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-
-    /// Set the status code (0 initialising, 1 processing, 2 running, -2 / -3
-    /// isolated). Only running instances accept new backups.
-    pub fn with_status(mut self, status: i64) -> Self {
-        self.status = status;
-        self
-    }
-
-    /// Set region and zone, e.g. `("ap-shanghai", "ap-shanghai-2")`.
-    pub fn with_location(mut self, region: impl Into<String>, zone: impl Into<String>) -> Self {
-        self.region = region.into();
-        self.zone = zone.into();
-        self
-    }
-
-    /// Set the engine version string, e.g. `MONGO_50_WT`.
-    pub fn with_mongo_version(mut self, version: impl Into<String>) -> Self {
-        self.mongo_version = version.into();
-        self
-    }
-
-    /// The instance id.
-    pub fn instance_id(&self) -> &str {
-        &self.id
-    }
-
-    /// The ids of its replica sets or shards.
-    pub fn replica_set_ids(&self) -> Vec<String> {
-        (0..self.shards)
-            .map(|i| format!("{}_{i}", self.id))
-            .collect()
-    }
-
-    pub(crate) fn into_instance(self, index: u64, now_ms: i64) -> Instance {
-        let replica_sets = self.replica_set_ids();
-        Instance {
-            vip: format!("10.0.{}.{}", 1 + index / 200, 10 + index % 200),
-            create_ms: now_ms - 30 * 86_400_000,
-            id: self.id,
-            name: self.name,
-            cluster_type: u8::from(self.sharded),
-            replica_sets,
-            status: self.status,
-            region: self.region,
-            zone: self.zone,
-            mongo_version: self.mongo_version,
-            memory_mb: self.memory_mb,
-            volume_mb: self.volume_mb,
-            cpu: self.cpu,
-            project_id: 0,
-            pay_mode: 0,
-            vpc_id: "vpc-emulator1".to_owned(),
-            subnet_id: "subnet-emulator1".to_owned(),
-        }
-    }
-}
 
 /// An emulated instance.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -156,6 +34,32 @@ pub(crate) struct Instance {
     pub(crate) subnet_id: String,
     pub(crate) vip: String,
     pub(crate) create_ms: i64,
+}
+
+impl Instance {
+    /// The instance `spec` describes, the `index`-th of the account.
+    pub(crate) fn from_spec(spec: InstanceSpec, index: u64, now_ms: i64) -> Instance {
+        let replica_sets = spec.replica_set_ids();
+        Instance {
+            vip: format!("10.0.{}.{}", 1 + index / 200, 10 + index % 200),
+            create_ms: now_ms - 30 * 86_400_000,
+            id: spec.id,
+            name: spec.name,
+            cluster_type: u8::from(spec.sharded),
+            replica_sets,
+            status: spec.status,
+            region: spec.region,
+            zone: spec.zone,
+            mongo_version: spec.mongo_version,
+            memory_mb: spec.memory_mb,
+            volume_mb: spec.volume_mb,
+            cpu: spec.cpu,
+            project_id: 0,
+            pay_mode: 0,
+            vpc_id: "vpc-emulator1".to_owned(),
+            subnet_id: "subnet-emulator1".to_owned(),
+        }
+    }
 }
 
 /// The file of one replica set or shard within a backup.
@@ -202,8 +106,47 @@ pub(crate) struct AsyncRequest {
     pub(crate) remark: String,
     pub(crate) created_ms: i64,
     pub(crate) polls: u32,
-    /// When it reached `success` (and the backup was recorded).
+    /// When it ended: reached `success` (and the backup was recorded) or the
+    /// state `end` says.
     pub(crate) finished_ms: Option<i64>,
+    /// How it ends instead of `success`, when a fault says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) end: Option<AsyncEnd>,
+    /// The `BackId` its backup gets (reserved at creation; absent in old state files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) back_id: Option<i64>,
+}
+
+/// An end other than `success` for an async request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum AsyncEnd {
+    Paused,
+    Failed,
+    Undoed,
+}
+
+impl AsyncRequest {
+    /// Where it stands: 0 initial, 1 running, 2 ended.
+    pub(crate) fn step(&self, progress: Progress, now_ms: i64) -> Step {
+        if self.finished_ms.is_some() {
+            Step::DONE
+        } else {
+            step(progress, self.created_ms, self.polls, now_ms)
+        }
+    }
+
+    /// The `Status` `DescribeAsyncRequestInfo` reports at `step`.
+    pub(crate) fn status(&self, step: Step) -> &'static str {
+        match (step.phase, self.end) {
+            (0, _) => "initial",
+            (1, _) => "running",
+            (_, None) => "success",
+            (_, Some(AsyncEnd::Paused)) => "paused",
+            (_, Some(AsyncEnd::Failed)) => "failed",
+            (_, Some(AsyncEnd::Undoed)) => "undoed",
+        }
+    }
 }
 
 /// A backup download task (one replica set or shard of one backup).
@@ -219,60 +162,83 @@ pub(crate) struct DownloadTask {
     pub(crate) created_ms: i64,
     pub(crate) polls: u32,
     pub(crate) finished_ms: Option<i64>,
-    /// The secret part of the download URL.
+    /// The key download URLs of this task are signed with.
     pub(crate) sign: String,
-    /// Seed of the file's bytes.
+    /// Seed of the file's bytes (kept for old state files; the archive derives
+    /// its own from the names).
     pub(crate) seed: u64,
+    /// How it ends instead of plainly completing, when a fault says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) end: Option<TaskEnd>,
+    /// When the backup started and ended (the archive's times; 0 in old state
+    /// files, then the task's creation counts).
+    #[serde(default)]
+    pub(crate) backup_start_ms: i64,
+    #[serde(default)]
+    pub(crate) backup_end_ms: i64,
 }
 
-/// Where a piece of long-running work stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Step {
-    /// 0 queued, 1 running, 2 done.
-    pub(crate) phase: u8,
-    pub(crate) percent: u8,
+/// An end other than plain completion for a backup download task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum TaskEnd {
+    /// 0 → 1 → 3 (failed).
+    Failed,
+    /// 0 → 1 → 4 (waiting for retry) → 2.
+    RetryThenComplete,
 }
 
-/// Works out the step of an item created at `created_ms` that has been polled
-/// `polls` times before this poll.
-pub(crate) fn step(progress: Progress, created_ms: i64, polls: u32, now_ms: i64) -> Step {
-    match progress {
-        Progress::PerPoll => match polls {
-            0 => Step {
-                phase: 0,
-                percent: 0,
-            },
-            1 => Step {
-                phase: 1,
-                percent: 50,
-            },
-            _ => Step {
-                phase: 2,
-                percent: 100,
-            },
-        },
-        Progress::Elapsed(d) => {
-            let phase_ms = d.as_millis().min(i64::MAX as u128) as i64;
-            let age = now_ms.saturating_sub(created_ms).max(0);
-            if phase_ms == 0 || age >= phase_ms.saturating_mul(2) {
-                Step {
-                    phase: 2,
-                    percent: 100,
+impl DownloadTask {
+    /// Where it stands; `phase` is the task's `Status`.
+    pub(crate) fn step(&self, progress: Progress, now_ms: i64) -> Step {
+        let (created, polls) = (self.created_ms, self.polls);
+        match self.end {
+            None if self.finished_ms.is_some() => Step::DONE,
+            None => step(progress, created, polls, now_ms),
+            Some(TaskEnd::Failed) => {
+                let s = stage(progress, created, polls, now_ms, 2);
+                if self.finished_ms.is_some() || s.phase == 2 {
+                    Step {
+                        phase: 3,
+                        percent: 0,
+                    }
+                } else {
+                    s
                 }
-            } else if age < phase_ms {
-                Step {
-                    phase: 0,
-                    percent: 0,
-                }
-            } else {
-                let pct = ((age - phase_ms) * 100 / phase_ms).clamp(1, 99);
-                Step {
-                    phase: 1,
-                    percent: pct as u8,
+            }
+            Some(TaskEnd::RetryThenComplete) => {
+                let s = stage(progress, created, polls, now_ms, 3);
+                match s.phase {
+                    _ if self.finished_ms.is_some() => Step::DONE,
+                    2 => Step {
+                        phase: 4,
+                        percent: 0,
+                    },
+                    3 => Step::DONE,
+                    _ => s,
                 }
             }
         }
     }
+}
+
+/// Whether a task `Status` is an end (2 done, 3 failed).
+pub(crate) fn is_final(status: u8) -> bool {
+    status == 2 || status == 3
+}
+
+/// A finished backup to record.
+pub(crate) struct NewBackup<'a> {
+    pub(crate) instance_id: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) method: i64,
+    /// 0 automatic, 1 manual.
+    pub(crate) backup_type: u8,
+    pub(crate) remark: &'a str,
+    pub(crate) start_ms: i64,
+    pub(crate) end_ms: i64,
+    /// A `BackId` reserved earlier, if any.
+    pub(crate) back_id: Option<i64>,
 }
 
 /// The whole emulated account.
@@ -315,13 +281,16 @@ impl State {
             let start = now_ms - 86_400_000;
             let name = state.unique_backup_name(id, start);
             state.record_backup(
-                id,
-                &name,
-                1,
-                0,
-                "automatic daily backup",
-                start,
-                start + 95_000,
+                NewBackup {
+                    instance_id: id,
+                    name: &name,
+                    method: 0,
+                    backup_type: 0,
+                    remark: "automatic daily backup",
+                    start_ms: start,
+                    end_ms: start + 95_000,
+                    back_id: None,
+                },
                 sizes,
             );
         }
@@ -345,7 +314,8 @@ impl State {
             return false;
         }
         let index = self.instances.len() as u64;
-        self.instances.push(spec.into_instance(index, now_ms));
+        self.instances
+            .push(Instance::from_spec(spec, index, now_ms));
         true
     }
 
@@ -375,20 +345,10 @@ impl State {
             .unwrap_or(second)
     }
 
-    /// Records a finished backup of every replica set of the instance.
-    #[allow(clippy::too_many_arguments)] // reason: plain record constructor used in two places
-    pub(crate) fn record_backup(
-        &mut self,
-        instance_id: &str,
-        name: &str,
-        method: i64,
-        backup_type: u8,
-        remark: &str,
-        start_ms: i64,
-        end_ms: i64,
-        sizes: (u64, u64),
-    ) {
-        let Some(instance) = self.instance(instance_id) else {
+    /// Records a finished backup of every replica set of the instance; each
+    /// file's size is an archive length in the range `sizes`, picked from the names.
+    pub(crate) fn record_backup(&mut self, b: NewBackup<'_>, sizes: (u64, u64)) {
+        let Some(instance) = self.instance(b.instance_id) else {
             return;
         };
         let files = instance
@@ -396,29 +356,33 @@ impl State {
             .iter()
             .map(|rs| {
                 let span = sizes.1.saturating_sub(sizes.0).saturating_add(1);
-                let size = sizes.0 + splitmix64(fnv1a(&[instance_id, name, rs])) % span;
+                let target = sizes.0 + splitmix64(fnv1a(&[b.instance_id, b.name, rs])) % span;
                 BackupFile {
                     replica_set_id: rs.clone(),
-                    size,
+                    size: archive::fit_len_in(target, sizes.0, sizes.1),
                 }
             })
             .collect();
-        let back_id = self.take_id() as i64;
+        let back_id = match b.back_id {
+            Some(id) => id,
+            None => self.take_id() as i64,
+        };
         self.backups.push(Backup {
             back_id,
-            instance_id: instance_id.to_owned(),
-            name: name.to_owned(),
-            method,
-            backup_type,
-            remark: remark.to_owned(),
-            start_ms,
-            end_ms,
+            instance_id: b.instance_id.to_owned(),
+            name: b.name.to_owned(),
+            method: b.method,
+            backup_type: b.backup_type,
+            remark: b.remark.to_owned(),
+            start_ms: b.start_ms,
+            end_ms: b.end_ms,
             files,
         });
     }
 
-    /// Brings an async request's outcome into the state: once it is done, its
-    /// backup exists. Returns whether anything changed.
+    /// Brings an async request's outcome into the state: once it has ended its
+    /// `finished_ms` is set, and when it succeeded its backup exists. Returns
+    /// whether anything changed.
     pub(crate) fn settle_async(
         &mut self,
         idx: usize,
@@ -431,16 +395,21 @@ impl State {
         }
         let req = self.async_requests[idx].clone();
         let end = now_ms.max(req.created_ms);
-        self.record_backup(
-            &req.instance_id,
-            &req.backup_name,
-            req.method,
-            1,
-            &req.remark,
-            req.created_ms,
-            end,
-            sizes,
-        );
+        if req.end.is_none() {
+            self.record_backup(
+                NewBackup {
+                    instance_id: &req.instance_id,
+                    name: &req.backup_name,
+                    method: req.method,
+                    backup_type: 1,
+                    remark: &req.remark,
+                    start_ms: req.created_ms,
+                    end_ms: end,
+                    back_id: req.back_id,
+                },
+                sizes,
+            );
+        }
         self.async_requests[idx].finished_ms = Some(end);
         true
     }
@@ -462,7 +431,7 @@ impl State {
             if r.finished_ms.is_some() {
                 continue;
             }
-            let s = step(progress, r.created_ms, r.polls, now_ms);
+            let s = r.step(progress, now_ms);
             changed |= self.settle_async(idx, s, now_ms, sizes);
         }
         changed
@@ -474,43 +443,82 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    #[test]
-    fn per_poll_reports_then_advances() {
-        let phases: Vec<u8> = (0..4)
-            .map(|p| step(Progress::PerPoll, 0, p, 0).phase)
-            .collect();
-        assert_eq!(phases, [0, 1, 2, 2]);
-    }
-
-    #[test]
-    fn elapsed_phases() {
-        let p = Progress::Elapsed(Duration::from_secs(10));
-        assert_eq!(step(p, 0, 0, 5_000).phase, 0);
-        let mid = step(p, 0, 0, 15_000);
-        assert_eq!((mid.phase, mid.percent), (1, 50));
-        assert_eq!(step(p, 0, 0, 20_000).phase, 2);
-        assert_eq!(step(Progress::Elapsed(Duration::ZERO), 0, 0, 0).phase, 2);
+    fn backup<'a>(name: &'a str, t: i64) -> NewBackup<'a> {
+        NewBackup {
+            instance_id: "cmgo-demo0001",
+            name,
+            method: 0,
+            backup_type: 1,
+            remark: "",
+            start_ms: t,
+            end_ms: t,
+            back_id: None,
+        }
     }
 
     #[test]
     fn seeded_state_has_demo_instances_and_unique_names() {
-        let mut s = State::seeded(1_700_000_000_000, (1000, 2000));
+        let mut s = State::seeded(1_700_000_000_000, (100_000, 200_000));
         assert_eq!(s.instances.len(), 2);
         assert_eq!(s.instance("cmgo-demo0002").unwrap().replica_sets.len(), 2);
         assert_eq!(s.backups.len(), 2);
+        assert!(s.backups.iter().all(|b| b.method == 0), "logical");
         let sizes_ok = s
             .backups
             .iter()
             .flat_map(|b| &b.files)
-            .all(|f| (1000..=2000).contains(&f.size));
+            .all(|f| (100_000..=200_000).contains(&f.size) && f.size % 512 == 0);
         assert!(sizes_ok);
         let t = 1_700_000_000_000;
         let a = s.unique_backup_name("cmgo-demo0001", t);
-        s.record_backup("cmgo-demo0001", &a, 0, 1, "", t, t, (1, 1));
+        s.record_backup(backup(&a, t), (1, 1));
         let b = s.unique_backup_name("cmgo-demo0001", t);
         assert_ne!(a, b);
-        s.record_backup("cmgo-demo0001", &b, 0, 1, "", t, t, (1, 1));
+        s.record_backup(backup(&b, t), (1, 1));
         let c = s.unique_backup_name("cmgo-demo0001", t);
         assert!(c.ends_with("-2"), "{c}");
+    }
+
+    fn task(end: Option<TaskEnd>) -> DownloadTask {
+        DownloadTask {
+            id: 1,
+            instance_id: "i".into(),
+            backup_name: "b".into(),
+            replica_set_id: "i_0".into(),
+            size: 1,
+            method: 0,
+            remark: String::new(),
+            created_ms: 0,
+            polls: 0,
+            finished_ms: None,
+            sign: String::new(),
+            seed: 0,
+            end,
+            backup_start_ms: 0,
+            backup_end_ms: 0,
+        }
+    }
+
+    #[test]
+    fn download_tasks_end_as_their_fault_says() {
+        let statuses = |end| -> Vec<u8> {
+            let mut t = task(end);
+            (0..5)
+                .map(|p| {
+                    t.polls = p;
+                    t.step(Progress::PerPoll, 0).phase
+                })
+                .collect()
+        };
+        assert_eq!(statuses(None), [0, 1, 2, 2, 2]);
+        assert_eq!(statuses(Some(TaskEnd::Failed)), [0, 1, 3, 3, 3]);
+        assert_eq!(statuses(Some(TaskEnd::RetryThenComplete)), [0, 1, 4, 2, 2]);
+        let p = Progress::Elapsed(Duration::from_secs(1));
+        let t = task(Some(TaskEnd::RetryThenComplete));
+        let at: Vec<u8> = [0, 1_500, 2_500, 3_500]
+            .iter()
+            .map(|ms| t.step(p, *ms).phase)
+            .collect();
+        assert_eq!(at, [0, 1, 4, 2]);
     }
 }

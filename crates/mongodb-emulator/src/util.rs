@@ -125,6 +125,11 @@ pub(crate) fn error_envelope(err: &ApiError, request_id: &str) -> Value {
     })
 }
 
+/// The serialised error envelope for `err`, with a fresh request id.
+pub(crate) fn error_body(err: &ApiError) -> Vec<u8> {
+    serde_json::to_vec(&error_envelope(err, &request_id())).unwrap_or_default()
+}
+
 /// A 64-bit FNV-1a hash, for deterministic seeds.
 pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -29,9 +29,21 @@ fn full_flow_on_the_replica_set() {
         .to_owned();
     assert!(id.parse::<u64>().is_ok(), "numeric id: {id}");
 
-    // Before success the backup is not listed.
+    // Before success the backup is listed as running (Status 1), under its method only.
     let before = common::backup_names(&api, "cmgo-demo0001");
-    assert_eq!(before.len(), 1, "only the seeded automatic backup");
+    assert_eq!(
+        before.len(),
+        1,
+        "without a method: the seeded logical backup"
+    );
+    let running = api.ok(
+        "DescribeDBBackups",
+        json!({ "InstanceId": "cmgo-demo0001", "BackupMethod": 1 }),
+    );
+    assert_eq!(running["TotalCount"], 1);
+    assert_eq!(running["BackupList"][0]["Status"], 1);
+    assert_eq!(running["BackupList"][0]["BackupMethod"], 1);
+    let running_name = running["BackupList"][0]["BackupName"].clone();
 
     let seen = wait_async(&api, &id);
     assert_eq!(seen, ["initial", "running", "success"]);
@@ -41,11 +53,15 @@ fn full_flow_on_the_replica_set() {
 
     let list = api.ok(
         "DescribeDBBackups",
-        json!({ "InstanceId": "cmgo-demo0001" }),
+        json!({ "InstanceId": "cmgo-demo0001", "BackupMethod": 1 }),
     );
-    assert_eq!(list["TotalCount"], 2);
+    assert_eq!(list["TotalCount"], 1);
     let newest = &list["BackupList"][0];
     let name = newest["BackupName"].as_str().unwrap().to_owned();
+    assert_eq!(
+        newest["BackupName"], running_name,
+        "the running backup, now done"
+    );
     assert!(name.starts_with("cmgo-demo0001_20"), "{name}");
     assert_eq!(newest["BackupMethod"], 1);
     assert_eq!(newest["BackupType"], 1);
@@ -55,7 +71,7 @@ fn full_flow_on_the_replica_set() {
     assert!(newest["StartTime"].as_str().is_some() && newest["EndTime"].as_str().is_some());
     let typed = api.post(
         "DescribeDBBackups",
-        json!({ "InstanceId": "cmgo-demo0001" }),
+        json!({ "InstanceId": "cmgo-demo0001", "BackupMethod": 1 }),
     );
     mongodb_models::decode_response::<mongodb_models::DescribeDBBackupsResponse>(&typed.body)
         .expect("typed decode");
@@ -126,7 +142,7 @@ fn full_flow_on_the_replica_set() {
     assert_eq!(beyond.header("content-range"), Some(expected.as_str()));
 
     // A tampered link is refused.
-    let bad = url.replace("sign=", "sign=x");
+    let bad = url.replace("q-signature=", "q-signature=0");
     assert_eq!(api.download(&bad, None).status, 403);
 
     let stats = h.stats();
@@ -277,16 +293,31 @@ fn describe_db_backups_pages_and_filters() {
         "CreateBackupDBInstance",
         json!({ "InstanceId": "cmgo-demo0001", "BackupMethod": 3 }),
     );
-    let all = api.ok(
+    let unnamed = api.ok(
         "DescribeDBBackups",
         json!({ "InstanceId": "cmgo-demo0001" }),
     );
-    assert_eq!(all["TotalCount"], 2, "the third backup is still running");
+    assert_eq!(
+        unnamed["TotalCount"], 2,
+        "without a method: logical backups only"
+    );
     let logical = api.ok(
         "DescribeDBBackups",
         json!({ "InstanceId": "cmgo-demo0001", "BackupMethod": 0 }),
     );
-    assert_eq!(logical["TotalCount"], 1);
+    assert_eq!(logical["BackupList"], unnamed["BackupList"]);
+    let snapshots = api.ok(
+        "DescribeDBBackups",
+        json!({ "InstanceId": "cmgo-demo0001", "BackupMethod": 3 }),
+    );
+    assert_eq!(snapshots["TotalCount"], 1, "the snapshot, still running");
+    assert_eq!(snapshots["BackupList"][0]["Status"], 1);
+    assert_eq!(snapshots["BackupList"][0]["BackupMethod"], 3);
+    let physical = api.ok(
+        "DescribeDBBackups",
+        json!({ "InstanceId": "cmgo-demo0001", "BackupMethod": 1 }),
+    );
+    assert_eq!(physical["TotalCount"], 0);
     let page = api.ok(
         "DescribeDBBackups",
         json!({ "InstanceId": "cmgo-demo0001", "Limit": 1, "Offset": 1 }),

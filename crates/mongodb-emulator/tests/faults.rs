@@ -83,6 +83,30 @@ fn truncated_body_announces_more_than_it_sends() {
 }
 
 #[test]
+fn body_faults_act_on_api_answers_too() {
+    let h = start();
+    let api = Api::new(&h);
+    h.inject_times("DescribeDBInstances", Fault::CorruptByte { offset: 0 }, 1);
+    let a = api.post("DescribeDBInstances", json!({}));
+    assert_eq!(a.status, 200);
+    assert_eq!(
+        a.body[0],
+        b'{' ^ 0xff,
+        "the first byte of the JSON, inverted"
+    );
+    assert!(serde_json::from_slice::<serde_json::Value>(&a.body).is_err());
+    h.inject_times(
+        "DescribeDBInstances",
+        Fault::Stall {
+            after_bytes: 10,
+            pause: Duration::from_millis(1),
+        },
+        1,
+    );
+    api.ok("DescribeDBInstances", json!({}));
+}
+
+#[test]
 fn non_json_and_missing_response() {
     let h = start();
     let api = Api::new(&h);

@@ -1,10 +1,12 @@
-//! `CreateBackupDBInstance`, `DescribeAsyncRequestInfo` and `DescribeDBBackups`.
+//! Backups: `CreateBackupDBInstance` and `DescribeDBBackups`.
 
 use mongodb_errors::ErrorCode;
 use serde_json::{json, Value};
 
-use super::{int_param, page, paging, str_param, Ctx};
-use crate::state::{step, AsyncRequest, Backup};
+use super::params::{int_param, page, paging, str_param};
+use super::Ctx;
+use crate::faults::EndAs;
+use crate::state::{AsyncEnd, AsyncRequest, Backup};
 use crate::util::{format_time, ApiError};
 
 /// Backup methods: 0 logical, 1 physical, 3 snapshot.
@@ -33,6 +35,12 @@ pub(crate) fn create_backup_db_instance(ctx: &Ctx<'_>, p: &Value) -> Result<Valu
     }
     let remark = str_param(p, "BackupRemark").unwrap_or_default().to_owned();
     let now = ctx.now_ms;
+    let end = match ctx.end_as {
+        Some(EndAs::Paused) => Some(AsyncEnd::Paused),
+        Some(EndAs::Failed) => Some(AsyncEnd::Failed),
+        Some(EndAs::Undoed) => Some(AsyncEnd::Undoed),
+        _ => None,
+    };
     let id = ctx.shared.with_state(|s| {
         let Some(instance) = s.instance(&instance_id) else {
             return (Err(ApiError::not_found_instance(&instance_id)), false);
@@ -51,6 +59,7 @@ pub(crate) fn create_backup_db_instance(ctx: &Ctx<'_>, p: &Value) -> Result<Valu
         }
         let backup_name = s.unique_backup_name(&instance_id, now);
         let id = s.take_id();
+        let back_id = s.take_id() as i64;
         s.async_requests.push(AsyncRequest {
             id,
             instance_id: instance_id.clone(),
@@ -60,58 +69,13 @@ pub(crate) fn create_backup_db_instance(ctx: &Ctx<'_>, p: &Value) -> Result<Valu
             created_ms: now,
             polls: 0,
             finished_ms: None,
+            end,
+            back_id: Some(back_id),
         });
         (Ok(id), true)
     })?;
     log::debug!("backup of {instance_id} started as async request {id}");
     Ok(json!({ "AsyncRequestId": id.to_string() }))
-}
-
-pub(crate) fn describe_async_request_info(ctx: &Ctx<'_>, p: &Value) -> Result<Value, ApiError> {
-    let wanted = str_param(p, "AsyncRequestId")
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-    let (progress, now, sizes) = (ctx.progress, ctx.now_ms, ctx.shared.sizes);
-    ctx.shared.with_state(|s| {
-        let Some(idx) = s
-            .async_requests
-            .iter()
-            .position(|r| r.id.to_string() == wanted)
-        else {
-            return (
-                Err(ApiError::invalid_value(format!(
-                    "AsyncRequestId `{wanted}` does not name a known async request."
-                ))),
-                false,
-            );
-        };
-        let r = &s.async_requests[idx];
-        let st = if r.finished_ms.is_some() {
-            crate::state::Step {
-                phase: 2,
-                percent: 100,
-            }
-        } else {
-            step(progress, r.created_ms, r.polls, now)
-        };
-        let mut changed = false;
-        if progress == crate::Progress::PerPoll && st.phase < 2 {
-            s.async_requests[idx].polls += 1;
-            changed = true;
-        }
-        changed |= s.settle_async(idx, st, now, sizes);
-        let r = &s.async_requests[idx];
-        let status = ["initial", "running", "success"][usize::from(st.phase.min(2))];
-        let mut answer = json!({
-            "Status": status,
-            "StartTime": format_time(r.created_ms),
-        });
-        if let Some(end) = r.finished_ms {
-            answer["EndTime"] = json!(format_time(end));
-        }
-        (Ok(answer), changed)
-    })
 }
 
 fn backup_info(b: &Backup, region: &str) -> Value {
@@ -132,33 +96,63 @@ fn backup_info(b: &Backup, region: &str) -> Value {
     })
 }
 
+/// A backup still being taken: `Status` 1, no size or end yet.
+fn running_info(r: &AsyncRequest, region: &str) -> Value {
+    json!({
+        "InstanceId": r.instance_id,
+        "BackupType": 1,
+        "BackupName": r.backup_name,
+        "BackupDesc": r.remark,
+        "BackupSize": 0,
+        "StartTime": format_time(r.created_ms),
+        "EndTime": "",
+        "Status": 1,
+        "BackupMethod": r.method,
+        "BackId": r.back_id.unwrap_or_default(),
+        "DeleteTime": format_time(r.created_ms + 7 * 86_400_000),
+        "BackupRegion": region,
+        "RestoreTime": "",
+    })
+}
+
+/// Lists finished and running backups of one method. Without `BackupMethod`
+/// only logical (0) backups are listed: a guess at the service's behaviour,
+/// which lists no physical backups to a caller that doesn't name the method.
 pub(crate) fn describe_db_backups(ctx: &Ctx<'_>, p: &Value) -> Result<Value, ApiError> {
     let instance_id = str_param(p, "InstanceId").unwrap_or_default().to_owned();
     let method = int_param(p, "BackupMethod");
     check_method(method)?;
+    let method = method.unwrap_or(0);
     let (limit, offset) = paging(p, None, 100)?;
     let (progress, now, sizes) = (ctx.progress, ctx.now_ms, ctx.shared.sizes);
-    let (mut backups, region) = ctx.shared.with_state(|s| {
+    let mut listed: Vec<(i64, i64, Value)> = ctx.shared.with_state(|s| {
         let changed = s.settle_all(progress, now, sizes);
         let Some(instance) = s.instance(&instance_id) else {
             return (Err(ApiError::not_found_instance(&instance_id)), changed);
         };
         let region = instance.region.clone();
-        let list: Vec<Backup> = s
+        let done = s
             .backups
             .iter()
-            .filter(|b| b.instance_id == instance_id)
-            .filter(|b| method.is_none_or(|m| b.method == m))
-            .cloned()
-            .collect();
-        (Ok((list, region)), changed)
+            .filter(|b| b.instance_id == instance_id && b.method == method)
+            .map(|b| (b.start_ms, b.back_id, backup_info(b, &region)));
+        let running = s
+            .async_requests
+            .iter()
+            .filter(|r| r.instance_id == instance_id && r.method == method)
+            .filter(|r| r.finished_ms.is_none())
+            .map(|r| {
+                let back_id = r.back_id.unwrap_or_default();
+                (r.created_ms, back_id, running_info(r, &region))
+            });
+        (Ok(done.chain(running).collect()), changed)
     })?;
     // Newest first.
-    backups.sort_by(|a, b| b.start_ms.cmp(&a.start_ms).then(b.back_id.cmp(&a.back_id)));
-    let total = backups.len();
-    let list: Vec<Value> = page(backups, limit, offset)
-        .iter()
-        .map(|b| backup_info(b, &region))
+    listed.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    let total = listed.len();
+    let list: Vec<Value> = page(listed, limit, offset)
+        .into_iter()
+        .map(|(_, _, v)| v)
         .collect();
     Ok(json!({ "BackupList": list, "TotalCount": total }))
 }

@@ -3,22 +3,15 @@
 use mongodb_errors::ErrorCode;
 use serde_json::{json, Value};
 
-use super::{int_list, page, paging, str_param, Ctx};
+use super::params::{int_list, page, paging, str_param};
+use super::Ctx;
+use crate::archive;
+use crate::config::Progress;
 use crate::download;
-use crate::state::{step, DownloadTask, Step};
+use crate::faults::EndAs;
+use crate::state::{is_final, DownloadTask, TaskEnd};
+use crate::steps::Step;
 use crate::util::{fnv1a, format_time, hex_token, parse_time, ApiError};
-use crate::Progress;
-
-fn task_step(t: &DownloadTask, progress: Progress, now: i64) -> Step {
-    if t.finished_ms.is_some() {
-        Step {
-            phase: 2,
-            percent: 100,
-        }
-    } else {
-        step(progress, t.created_ms, t.polls, now)
-    }
-}
 
 pub(crate) fn create_backup_download_task(ctx: &Ctx<'_>, p: &Value) -> Result<Value, ApiError> {
     let instance_id = str_param(p, "InstanceId").unwrap_or_default().to_owned();
@@ -42,6 +35,11 @@ pub(crate) fn create_backup_download_task(ctx: &Ctx<'_>, p: &Value) -> Result<Va
         ));
     }
     let (progress, now, sizes) = (ctx.progress, ctx.now_ms, ctx.shared.sizes);
+    let end = match ctx.end_as {
+        Some(EndAs::Failed) => Some(TaskEnd::Failed),
+        Some(EndAs::RetryThenComplete) => Some(TaskEnd::RetryThenComplete),
+        _ => None,
+    };
     ctx.shared.with_state(|s| {
         let mut changed = s.settle_all(progress, now, sizes);
         let Some(instance) = s.instance(&instance_id) else {
@@ -84,7 +82,7 @@ pub(crate) fn create_backup_download_task(ctx: &Ctx<'_>, p: &Value) -> Result<Va
                 t.instance_id == instance_id && t.backup_name == backup_name && t.replica_set_id == rs
             });
             let st = match existing {
-                Some(t) => task_step(t, progress, now),
+                Some(t) => t.step(progress, now),
                 None => {
                     let size = backup
                         .files
@@ -92,6 +90,9 @@ pub(crate) fn create_backup_download_task(ctx: &Ctx<'_>, p: &Value) -> Result<Va
                         .find(|f| f.replica_set_id == rs)
                         .map(|f| f.size)
                         .unwrap_or(sizes.0);
+                    // Exactly the length of the archive served (old state files
+                    // may hold sizes that aren't archive lengths).
+                    let size = archive::fit_len(size);
                     let id = s.take_id();
                     s.tasks.push(DownloadTask {
                         id,
@@ -106,12 +107,12 @@ pub(crate) fn create_backup_download_task(ctx: &Ctx<'_>, p: &Value) -> Result<Va
                         finished_ms: None,
                         sign: hex_token(32),
                         seed: fnv1a(&[&instance_id, &backup_name, &rs]),
+                        end,
+                        backup_start_ms: backup.start_ms,
+                        backup_end_ms: backup.end_ms,
                     });
                     changed = true;
-                    Step {
-                        phase: 0,
-                        percent: 0,
-                    }
+                    Step::QUEUED
                 }
             };
             out.push(json!({ "ReplicaSetId": rs, "Status": st.phase }));
@@ -165,7 +166,7 @@ pub(crate) fn describe_backup_download_task(ctx: &Ctx<'_>, p: &Value) -> Result<
     }
 
     let (progress, now, sizes) = (ctx.progress, ctx.now_ms, ctx.shared.sizes);
-    let host = ctx.host.clone();
+    let (host, shared) = (ctx.host.clone(), ctx.shared);
     ctx.shared.with_state(|s| {
         let mut changed = s.settle_all(progress, now, sizes);
         let Some(instance) = s.instance(&instance_id) else {
@@ -180,7 +181,7 @@ pub(crate) fn describe_backup_download_task(ctx: &Ctx<'_>, p: &Value) -> Result<
             .filter(|(_, t)| backup_name.as_ref().is_none_or(|n| &t.backup_name == n))
             .filter(|(_, t)| start.is_none_or(|st| t.created_ms >= st))
             .filter(|(_, t)| end.is_none_or(|e| t.created_ms <= e))
-            .map(|(i, t)| (i, task_step(t, progress, now)))
+            .map(|(i, t)| (i, t.step(progress, now)))
             .filter(|(_, st)| {
                 statuses
                     .as_ref()
@@ -203,11 +204,11 @@ pub(crate) fn describe_backup_download_task(ctx: &Ctx<'_>, p: &Value) -> Result<
         let mut tasks = Vec::new();
         for (i, st) in page(matching, limit, offset) {
             let t = &mut s.tasks[i];
-            if st.phase == 2 && t.finished_ms.is_none() {
+            if is_final(st.phase) && t.finished_ms.is_none() {
                 t.finished_ms = Some(now.max(t.created_ms));
                 changed = true;
             }
-            if progress == Progress::PerPoll && st.phase < 2 {
+            if progress == Progress::PerPoll && !is_final(st.phase) {
                 t.polls += 1;
                 changed = true;
             }
@@ -217,11 +218,11 @@ pub(crate) fn describe_backup_download_task(ctx: &Ctx<'_>, p: &Value) -> Result<
                 "CreateTime": format_time(t.created_ms),
                 "BackupName": t.backup_name,
                 "ReplicaSetId": t.replica_set_id,
-                "BackupSize": t.size,
+                "BackupSize": archive::fit_len(t.size),
                 "Status": st.phase,
                 "Percent": st.percent,
                 "TimeSpend": spent.max(0),
-                "Url": if done { download::url(&host, t) } else { String::new() },
+                "Url": if done { download::url(shared, &host, t, now) } else { String::new() },
                 "BackupMethod": t.method,
                 "BackupDesc": t.remark,
                 "Region": region,

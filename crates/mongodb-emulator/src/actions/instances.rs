@@ -2,7 +2,8 @@
 
 use serde_json::{json, Value};
 
-use super::{int_list, int_param, page, paging, str_list, str_param, Ctx};
+use super::params::{int_list, int_param, page, paging, str_list, str_param};
+use super::Ctx;
 use crate::state::Instance;
 use crate::util::{format_time, ApiError};
 
