@@ -10,7 +10,7 @@ use super::text::{doc, rust_str, value_text, HEADER};
 pub(super) fn generate(model: &Model) -> String {
     let mut s = String::from(HEADER);
     s.push_str("//! Open enumerations: known values by name, anything else kept in `Unknown`.\n\n");
-    s.push_str("use serde::{Deserialize, Deserializer, Serialize, Serializer};\n\n");
+    s.push_str("use serde::{Serialize, Serializer};\n\n");
     for (name, e) in &model.overlay.enums {
         let int = e.repr == "int";
         let mut d = e.doc.clone();
@@ -99,7 +99,11 @@ pub(super) fn generate(model: &Model) -> String {
             let _ = writeln!(s, "impl std::fmt::Display for {name} {{\nfn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{ write!(f, \"{{}}\", self.value()) }}\n}}\n");
             let _ = writeln!(s, "impl Serialize for {name} {{\nfn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{ s.serialize_i64(self.value()) }}\n}}\n");
             let expect = format!("an Integer ({})", model.enum_values_phrase(name));
-            let _ = writeln!(s, "impl<'de> Deserialize<'de> for {name} {{\nfn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{ crate::lenient::int_enum(d, {}).map({name}::from) }}\n}}\n", rust_str(&expect));
+            let _ = writeln!(
+                s,
+                "crate::lenient::int_enum!({name}, {});\n",
+                rust_str(&expect)
+            );
         } else {
             let _ = writeln!(
                 s,
@@ -121,7 +125,11 @@ pub(super) fn generate(model: &Model) -> String {
             let _ = writeln!(s, "impl std::fmt::Display for {name} {{\nfn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{ f.write_str(self.as_str()) }}\n}}\n");
             let _ = writeln!(s, "impl Serialize for {name} {{\nfn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{ s.serialize_str(self.as_str()) }}\n}}\n");
             let expect = format!("a String ({})", model.enum_values_phrase(name));
-            let _ = writeln!(s, "impl<'de> Deserialize<'de> for {name} {{\nfn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{ crate::lenient::string_enum(d, {}).map({name}::from) }}\n}}\n", rust_str(&expect));
+            let _ = writeln!(
+                s,
+                "crate::lenient::string_enum!({name}, {});\n",
+                rust_str(&expect)
+            );
         }
     }
     s

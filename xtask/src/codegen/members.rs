@@ -46,6 +46,16 @@ pub(super) fn field_doc(model: &Model, sname: &str, f: &Field) -> String {
         } else {
             d.push_str(" `None` when absent from the answer.");
         }
+        let blank_absent = match &f.elem {
+            Elem::Scalar(sc) => !matches!(sc, Scalar::Str | Scalar::DateTime),
+            Elem::Enum(e) => model.overlay.enums[e].repr == "int",
+            Elem::Struct(_) => false,
+        };
+        if f.list {
+            d.push_str(" `null` items are skipped.");
+        } else if blank_absent {
+            d.push_str(" An empty string counts as absent.");
+        }
     }
     if f.disabled {
         d.push_str(" Marked disabled in the published spec: the service may ignore it.");
@@ -74,31 +84,45 @@ pub(super) fn struct_doc(model: &Model, sname: &str) -> String {
     d
 }
 
+/// The `#[serde(…)]` attribute of a member: its wire name, and the decoder its place calls for.
+///
+/// Parameters decode scalars leniently but strictly shaped (`lenient::req`, `opt`, …) and the
+/// structures they share with answers strictly (`strict::…`); answers decode through the answer
+/// flavour (`lenient::opt_answer`, …): blank numbers are absent, `null` in lists is skipped.
 pub(super) fn field_attr(f: &Field) -> String {
     let mut parts = vec![format!("rename = {}", rust_str(&f.wire))];
     let scalar = matches!(f.elem, Elem::Scalar(_));
-    if f.request_id {
+    let with = if f.request_id {
         parts.push("default".into());
         parts.push("skip_serializing_if = \"String::is_empty\"".into());
-        parts.push("deserialize_with = \"crate::lenient::or_default\"".into());
+        Some("lenient::or_default")
     } else if f.plain {
-        if scalar {
-            if f.list {
-                parts.push("deserialize_with = \"crate::lenient::req_vec\"".into());
-            } else {
-                parts.push("deserialize_with = \"crate::lenient::req\"".into());
-            }
+        match (scalar, f.strict, f.list) {
+            (true, _, false) => Some("lenient::req"),
+            (true, _, true) => Some("lenient::req_vec"),
+            (false, true, false) => Some("strict::req"),
+            (false, true, true) => Some("strict::req_vec"),
+            (false, false, _) => None,
         }
     } else {
         parts.push("default".into());
         parts.push("skip_serializing_if = \"Option::is_none\"".into());
-        if scalar {
-            if f.list {
-                parts.push("deserialize_with = \"crate::lenient::opt_vec\"".into());
-            } else {
-                parts.push("deserialize_with = \"crate::lenient::opt\"".into());
-            }
+        let structure = matches!(f.elem, Elem::Struct(_));
+        match (f.answer, structure, f.strict, f.list) {
+            (true, false, _, false) => Some("lenient::opt_answer"),
+            (true, false, _, true) => Some("lenient::opt_vec_answer"),
+            (true, true, _, true) => Some("lenient::opt_list_answer"),
+            (true, true, _, false) => None,
+            (false, false, _, _) if !scalar => None,
+            (false, false, _, false) => Some("lenient::opt"),
+            (false, false, _, true) => Some("lenient::opt_vec"),
+            (false, true, true, false) => Some("strict::opt"),
+            (false, true, true, true) => Some("strict::opt_vec"),
+            (false, true, false, _) => None,
         }
+    };
+    if let Some(with) = with {
+        parts.push(format!("deserialize_with = \"crate::{with}\""));
     }
     format!("#[serde({})]", parts.join(", "))
 }
@@ -139,12 +163,7 @@ pub(super) fn write_struct(
         Role::Request => fields.iter().all(|f| !f.plain),
         _ => can_default(fields),
     };
-    let _ = writeln!(
-        s,
-        "#[derive(Debug, Clone, PartialEq, Serialize, Deserialize{})]",
-        if default { ", Default" } else { "" }
-    );
-    s.push_str("#[non_exhaustive]\n");
+    write_derives(s, fields, default);
     if matches!(role, Role::Request | Role::RequestSide) {
         s.push_str("#[serde(deny_unknown_fields)]\n");
     }
@@ -153,11 +172,99 @@ pub(super) fn write_struct(
         doc(s, &field_doc(model, sname, f));
         let _ = writeln!(s, "{}\npub {}: {},", field_attr(f), f.ident, f.ty());
     }
-    if role == Role::ResponseSide {
+    let unknown = keeps_unknown(role);
+    if unknown {
         s.push_str(UNKNOWN_FIELDS);
     }
     s.push_str("}\n\n");
     gen_impl(s, model, sname, role, fields);
+    write_debug(s, sname, fields, unknown);
+    if role == Role::Shared {
+        write_known_members(s, sname, fields);
+    }
+}
+
+/// For a structure shared with answers: where its unknown members are, so a request can
+/// refuse them (see the models' `strict` module).
+fn write_known_members(s: &mut String, sname: &str, fields: &[Field]) {
+    let names: Vec<String> = fields.iter().map(|f| rust_str(&f.wire)).collect();
+    let _ = writeln!(
+        s,
+        "impl crate::strict::KnownMembers for {sname} {{\nfn first_unknown(&self) -> Option<crate::strict::UnknownMember> {{\nif let Some(name) = self.unknown_fields.keys().next() {{\nreturn Some(crate::strict::UnknownMember {{ path: name.clone(), expected: &[{}] }});\n}}",
+        names.join(", ")
+    );
+    for f in fields {
+        if !matches!(f.elem, Elem::Struct(_)) {
+            continue;
+        }
+        let (helper, view) = if f.list {
+            ("in_list", "as_deref")
+        } else {
+            ("in_member", "as_ref")
+        };
+        let _ = writeln!(
+            s,
+            "if let Some(found) = crate::strict::{helper}({}, self.{}.{view}()) {{\nreturn Some(found);\n}}",
+            rust_str(&f.wire),
+            f.ident
+        );
+    }
+    s.push_str("None\n}\n}\n\n");
+}
+
+/// Whether a structure keeps members it does not know (`unknown_fields`): answers and
+/// everything inside them.
+pub(super) fn keeps_unknown(role: Role) -> bool {
+    matches!(role, Role::Response | Role::ResponseSide | Role::Shared)
+}
+
+/// The derives and `#[non_exhaustive]`; `Debug` is derived unless a member is a password.
+pub(super) fn write_derives(s: &mut String, fields: &[Field], default: bool) {
+    let debug = if fields.iter().any(|f| f.secret) {
+        ""
+    } else {
+        "Debug, "
+    };
+    let _ = writeln!(
+        s,
+        "#[derive({debug}Clone, PartialEq, Serialize, Deserialize{})]",
+        if default { ", Default" } else { "" }
+    );
+    s.push_str("#[non_exhaustive]\n");
+}
+
+/// A `Debug` that prints passwords as `** redacted **`, for structures that hold one.
+pub(super) fn write_debug(s: &mut String, sname: &str, fields: &[Field], unknown: bool) {
+    if !fields.iter().any(|f| f.secret) {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "impl std::fmt::Debug for {sname} {{\n/// Passwords print as `** redacted **`.\nfn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\nf.debug_struct({})",
+        rust_str(sname)
+    );
+    for f in fields {
+        let name = rust_str(f.ident.trim_start_matches("r#"));
+        match (f.secret, f.ty().starts_with("Option<")) {
+            (false, _) => {
+                let _ = writeln!(s, ".field({name}, &self.{})", f.ident);
+            }
+            (true, true) => {
+                let _ = writeln!(
+                    s,
+                    ".field({name}, &crate::redact::option(&self.{}))",
+                    f.ident
+                );
+            }
+            (true, false) => {
+                let _ = writeln!(s, ".field({name}, &crate::redact::Redacted)");
+            }
+        }
+    }
+    if unknown {
+        s.push_str(".field(\"unknown_fields\", &self.unknown_fields)\n");
+    }
+    s.push_str(".finish()\n}\n}\n\n");
 }
 
 pub(super) fn gen_impl(s: &mut String, _model: &Model, sname: &str, role: Role, fields: &[Field]) {
@@ -213,6 +320,9 @@ pub(super) fn gen_impl(s: &mut String, _model: &Model, sname: &str, role: Role, 
             } else {
                 let _ = writeln!(s, "{}: None,", f.ident);
             }
+        }
+        if keeps_unknown(role) {
+            s.push_str("unknown_fields: serde_json::Map::new(),\n");
         }
         s.push_str("}\n}\n\n");
     }

@@ -2,9 +2,10 @@
 //!
 //! Inputs (committed): `crates/mongodb-models/spec/mongodb-2019-07-25.json` (facts imported by
 //! `cargo xtask spec import`) and `crates/mongodb-models/spec/overlay.json` (hand-written enums
-//! and fuller docs). Outputs: `crates/mongodb-models/src/generated/*.rs` and
-//! `crates/mongodb-client-blocking/src/generated/methods.rs`. Every output starts with the
-//! "Code generated" header and is formatted with `rustfmt --edition 2021`.
+//! and fuller docs). Outputs: `crates/mongodb-models/src/generated/*.rs` and, in
+//! `crates/mongodb-client-blocking/src/generated/`, `methods.rs` and `paginators.rs`. Every
+//! output starts with the "Code generated" header and is formatted with
+//! `rustfmt --edition 2021`.
 //!
 //! This file is the driver: it loads the inputs, builds the [`model::Model`], runs each
 //! artefact's generator (one file each, below) and hands every result to
@@ -12,8 +13,8 @@
 //!
 //! Modules, bottom-up: `input` (the files as read) and `text` (header, literals, doc lines) are
 //! leaves; `model` resolves the inputs; `members` renders struct items; the artefacts
-//! (`module`, `enums`, `structures`, `requests`, `responses`, `registry`, `methods`) use those
-//! and never each other.
+//! (`module`, `enums`, `structures`, `requests`, `responses`, `registry`, `methods`,
+//! `paginators`) use those and never each other.
 
 mod enums;
 mod input;
@@ -21,6 +22,7 @@ mod members;
 mod methods;
 mod model;
 mod module;
+mod paginators;
 mod registry;
 mod requests;
 mod responses;
@@ -38,8 +40,8 @@ use crate::{workspace_root, Result};
 const OVERLAY_PATH: &str = "crates/mongodb-models/spec/overlay.json";
 /// The models' generated folder.
 const MODELS_OUT: &str = "crates/mongodb-models/src/generated";
-/// The client's generated typed methods.
-const METHODS_OUT: &str = "crates/mongodb-client-blocking/src/generated/methods.rs";
+/// The client's generated code: typed methods, and iterators over paged actions.
+const CLIENT_OUT: &str = "crates/mongodb-client-blocking/src/generated";
 
 /// Whether the generated files are written or only compared.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -114,11 +116,16 @@ pub(crate) fn ensure_file_contents(
     Ok(true)
 }
 
-/// Generates every output file: relative path → formatted content.
-fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
+/// Reads the committed spec and overlay and resolves them.
+fn load(root: &Path) -> Result<model::Model> {
     let spec = input::read_json(&root.join(crate::spec::SPEC_PATH))?;
     let overlay = input::read_json(&root.join(OVERLAY_PATH))?;
-    let model = model::Model::new(spec, overlay)?;
+    model::Model::new(spec, overlay)
+}
+
+/// Generates every output file: relative path → formatted content.
+fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
+    let model = load(root)?;
     let raw: Vec<(&str, String)> = vec![
         ("mod.rs", module::generate(&model)),
         ("enums.rs", enums::generate(&model)),
@@ -131,10 +138,13 @@ fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     for (name, text) in raw {
         files.insert(format!("{MODELS_OUT}/{name}"), rustfmt(root, &text, name)?);
     }
-    files.insert(
-        METHODS_OUT.to_string(),
-        rustfmt(root, &methods::generate(&model), "methods.rs")?,
-    );
+    let client: Vec<(&str, String)> = vec![
+        ("methods.rs", methods::generate(&model)),
+        ("paginators.rs", paginators::generate(&model)?),
+    ];
+    for (name, text) in client {
+        files.insert(format!("{CLIENT_OUT}/{name}"), rustfmt(root, &text, name)?);
+    }
     Ok(files)
 }
 
@@ -196,6 +206,34 @@ mod tests {
         if let Err(e) = codegen(&workspace_root(), Mode::Check) {
             panic!("{e}");
         }
+    }
+
+    /// Paginators are found by shape: every action whose request has `Offset` and `Limit` and
+    /// whose answer has one list and a total, the four once written by hand among them.
+    #[test]
+    fn every_action_that_pages_gets_a_paginator() {
+        let model = load(&workspace_root()).expect("inputs load");
+        let paged: Vec<&str> = model
+            .spec
+            .actions
+            .keys()
+            .filter(|a| model.paging(a).expect("fields resolve").is_some())
+            .map(String::as_str)
+            .collect();
+        for a in [
+            "DescribeDBBackups",
+            "DescribeBackupDownloadTask",
+            "DescribeDBInstances",
+            "DescribeSlowLogs",
+            "DescribeInstanceUsers",
+        ] {
+            assert!(paged.contains(&a), "{a} not paged: {paged:?}");
+        }
+        assert_eq!(paged.len(), 15, "{paged:?}");
+        assert!(
+            !paged.contains(&"DescribeAccountUsers"),
+            "no Offset/Limit, not paged"
+        );
     }
 
     /// In check mode a differing file is named and left alone; in write mode it is rewritten.

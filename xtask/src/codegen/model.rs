@@ -91,6 +91,12 @@ pub(super) struct Field {
     pub(super) disabled: bool,
     /// The `RequestId` of a response.
     pub(super) request_id: bool,
+    /// The member is decoded from answers (its structure is an answer, inside one, or shared).
+    pub(super) answer: bool,
+    /// A structure shared with answers, held by a request-side structure: decoded strictly.
+    pub(super) strict: bool,
+    /// A password: redacted in `Debug`.
+    pub(super) secret: bool,
 }
 
 impl Field {
@@ -120,6 +126,18 @@ impl Field {
             base
         }
     }
+}
+
+/// The members a paged action pages with.
+pub(super) struct Paging {
+    /// The request's `Offset`.
+    pub(super) offset: Field,
+    /// The request's `Limit`.
+    pub(super) limit: Field,
+    /// The answer's one list.
+    pub(super) items: Field,
+    /// The answer's total count.
+    pub(super) total: Field,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -163,10 +181,21 @@ pub(super) fn ident_for(wire: &str) -> (String, String) {
     }
 }
 
+/// The one idempotency rule: an action is safe to resend when its name starts with one of these
+/// read-only verbs. The generator applies it to every action of the spec (`Action::IDEMPOTENT`,
+/// `ActionInfo::idempotent`) and writes the list into the models, where `is_idempotent` applies
+/// it to names the models don't know.
+pub(super) const READ_ONLY_VERBS: &[&str] =
+    &["Describe", "Inquire", "Check", "Get", "List", "Query"];
+
 pub(super) fn is_idempotent(action: &str) -> bool {
-    ["Describe", "Inquire", "Check", "Get", "List", "Query"]
-        .iter()
-        .any(|p| action.starts_with(p))
+    READ_ONLY_VERBS.iter().any(|p| action.starts_with(p))
+}
+
+/// Whether a member holds a password: its name ends in `Password` and it is text. `Debug`
+/// redacts such members.
+pub(super) fn is_secret(wire: &str, elem: &Elem) -> bool {
+    wire.ends_with("Password") && matches!(elem, Elem::Scalar(Scalar::Str))
 }
 
 pub(super) fn doc_url(action: &str) -> String {
@@ -325,6 +354,10 @@ impl Model {
                 other => return Err(format!("{what}: unknown type {other}")),
             };
             let request_id = role == Role::Response && m.name == "RequestId";
+            let answer = matches!(role, Role::Response | Role::ResponseSide | Role::Shared);
+            let strict = !answer
+                && matches!(&elem, Elem::Struct(st) if self.roles.get(st) == Some(&Role::Shared));
+            let secret = is_secret(&m.name, &elem);
             let plain = m.required && matches!(role, Role::Request | Role::RequestSide);
             let (ident, setter) = ident_for(&m.name);
             if out.iter().any(|f| f.ident == ident) {
@@ -341,9 +374,45 @@ impl Model {
                 nullable: m.nullable.unwrap_or(false),
                 disabled: m.disabled,
                 request_id,
+                answer,
+                strict,
+                secret,
             });
         }
         Ok(out)
+    }
+
+    /// How `action` pages, if it does: its request has integer `Offset` and `Limit`, and its
+    /// answer one list and an integer total (`TotalCount`, else `Total`, else `Count`).
+    pub(super) fn paging(&self, action: &str) -> Result<Option<Paging>> {
+        let is_int =
+            |f: &Field| !f.list && matches!(f.elem, Elem::Scalar(Scalar::I64 | Scalar::U64));
+        let mut req = self.fields(&format!("{action}Request"))?;
+        let take = |fields: &mut Vec<Field>, wire: &str| {
+            let i = fields.iter().position(|f| f.wire == wire && is_int(f))?;
+            Some(fields.swap_remove(i))
+        };
+        let (Some(offset), Some(limit)) = (take(&mut req, "Offset"), take(&mut req, "Limit"))
+        else {
+            return Ok(None);
+        };
+        let mut resp = self.fields(&format!("{action}Response"))?;
+        let Some(total) = ["TotalCount", "Total", "Count"]
+            .iter()
+            .find_map(|w| take(&mut resp, w))
+        else {
+            return Ok(None);
+        };
+        let mut lists = resp.into_iter().filter(|f| f.list);
+        match (lists.next(), lists.next()) {
+            (Some(items), None) => Ok(Some(Paging {
+                offset,
+                limit,
+                items,
+                total,
+            })),
+            _ => Ok(None),
+        }
     }
 
     fn elem(&self, member: &str, enum_name: Option<&String>, what: &str) -> Result<Elem> {

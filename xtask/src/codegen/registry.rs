@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use heck::ToSnakeCase;
 
-use super::model::{doc_url, is_idempotent, Elem, Model};
+use super::model::{doc_url, is_idempotent, Elem, Model, READ_ONLY_VERBS};
 use super::text::{rust_str, value_text, words, HEADER};
 use crate::Result;
 
@@ -59,7 +59,13 @@ pub(super) fn generate(model: &Model) -> Result<String> {
     s.push_str(
         "//! Tables describing every action and structure, and the name-based dispatch.\n\n",
     );
-    s.push_str("use crate::registry::{check_typed, reencode_typed, ActionInfo, ParamInfo, RawError};\nuse super::*;\n\n");
+    s.push_str("use super::requests::*;\nuse super::responses::*;\nuse crate::info::{ActionInfo, ParamInfo};\nuse crate::typed::{check_typed, reencode_typed, DecodeError, RawError};\n\n");
+    let verbs: Vec<String> = READ_ONLY_VERBS.iter().map(|v| rust_str(v)).collect();
+    let _ = writeln!(
+        s,
+        "/// The idempotency rule: an action whose name starts with one of these read-only verbs is safe to resend.\npub(crate) static READ_ONLY_VERBS: &[&str] = &[{}];\n",
+        verbs.join(", ")
+    );
     s.push_str(
         "/// Every action, sorted by name.\npub(crate) static ACTIONS: &[ActionInfo] = &[\n",
     );
@@ -90,7 +96,7 @@ pub(super) fn generate(model: &Model) -> Result<String> {
         );
     }
     s.push_str("_ => return None,\n})\n}\n\n");
-    s.push_str("/// Decodes `body` into the typed response of `action` (an exact name) and re-encodes it.\npub(crate) fn reencode_response_by_name(action: &str, body: &[u8]) -> Option<Result<serde_json::Value, serde_json::Error>> {\nSome(match action {\n");
+    s.push_str("/// Decodes `body` into the typed response of `action` (an exact name) and re-encodes it.\npub(crate) fn reencode_response_by_name(action: &str, body: &[u8]) -> Option<Result<serde_json::Value, DecodeError>> {\nSome(match action {\n");
     for name in model.spec.actions.keys() {
         let _ = writeln!(
             s,

@@ -9,7 +9,9 @@ use crate::Result;
 pub(super) fn generate(model: &Model) -> Result<String> {
     let mut s = String::from(HEADER);
     s.push_str("//! Data structures shared by requests and responses.\n\n");
-    s.push_str("#[allow(unused_imports)]\nuse super::*;\nuse serde::{Deserialize, Serialize};\n\n");
+    s.push_str(
+        "#[allow(unused_imports)]\nuse super::enums::*;\nuse serde::{Deserialize, Serialize};\n\n",
+    );
     for (sname, role) in &model.roles {
         if matches!(role, Role::Request | Role::Response) {
             continue;
