@@ -250,3 +250,24 @@ fn merge_structure(name: &str, cn: Option<&Value>, intl: Option<&Value>) -> Resu
         "members": out,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Importing the shared spec again reproduces the committed spec byte for byte.
+    #[test]
+    fn committed_spec_matches_import() {
+        let shared = default_source_dir();
+        if !shared.is_dir() {
+            return; // the shared reference data is not beside this checkout
+        }
+        let text = import(&shared).expect("import runs");
+        let committed = std::fs::read_to_string(workspace_root().join(SPEC_PATH))
+            .expect("committed spec exists");
+        assert!(
+            text == committed,
+            "committed spec is stale; run `cargo xtask spec import`"
+        );
+    }
+}

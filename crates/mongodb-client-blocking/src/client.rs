@@ -146,9 +146,9 @@ impl Client {
     /// Call any action by name with JSON parameters (for actions newer than the models) and
     /// return the response object without the `Response` wrapper.
     ///
-    /// The action counts as idempotent (retried after ambiguous failures) when the models know
-    /// it as such, or, for unknown actions, when its name starts with `Describe`, `Inquire`,
-    /// `Get` or `List`.
+    /// Whether the action counts as idempotent (retried after ambiguous failures) is decided by
+    /// [`mongodb_models::is_idempotent`]: the same rule as the typed calls, applied to the name
+    /// for actions the models don't know.
     pub fn call_json(
         &self,
         action: &str,
@@ -183,15 +183,8 @@ impl Client {
                 })
             }
         };
-        let (name, idempotent) = match mongodb_models::find_action(action) {
-            Some(info) => (info.name, info.idempotent),
-            None => {
-                let guess = ["Describe", "Inquire", "Get", "List"]
-                    .iter()
-                    .any(|p| action.starts_with(p));
-                (action, guess)
-            }
-        };
+        let name = mongodb_models::find_action(action).map_or(action, |info| info.name);
+        let idempotent = mongodb_models::is_idempotent(action);
         let payload = match self.inner.config.method {
             HttpMethod::Get => mongodb_models::form::encode(&params).into_bytes(),
             _ => serde_json::to_vec(&params).unwrap_or_default(),

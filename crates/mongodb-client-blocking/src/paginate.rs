@@ -1,18 +1,16 @@
-//! Lazy iteration over `Offset`/`Limit` paged actions.
+//! Lazy iteration over `Offset`/`Limit` paged actions: one generic [`Paginator`], driven for
+//! any action through the models' [`PagedAction`] (generated for every action that pages), and
+//! [`Client::paginate`]. The `…_iter` methods are generated (`generated/paginators.rs`).
 
 use std::collections::VecDeque;
 use std::fmt;
 
 use mongodb_errors::Error;
-use mongodb_models::{
-    BackupDownloadTask, BackupInfo, DescribeBackupDownloadTaskRequest, DescribeDBBackupsRequest,
-    DescribeDBInstancesRequest, DescribeSlowLogsRequest, InstanceDetail,
-};
+use mongodb_models::PagedAction;
 
 use crate::Client;
 
-/// Page size used when the request does not set `Limit` (the largest the service accepts for
-/// these actions).
+/// Page size used when the request does not set `Limit` (or sets it to 0).
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
 
 /// One page: the items and the total the service reported, if it did.
@@ -122,73 +120,24 @@ impl<T> Iterator for Paginator<T> {
 }
 
 impl Client {
-    /// Every backup of an instance (`DescribeDBBackups`), fetched page by page. The request's
-    /// `Offset` is the starting point and its `Limit` the page size (default
-    /// [`DEFAULT_PAGE_SIZE`]).
-    pub fn describe_db_backups_iter(&self, req: DescribeDBBackupsRequest) -> Paginator<BackupInfo> {
+    /// Every item of a paged action, fetched page by page as the iterator is consumed: the one
+    /// paging loop behind every generated `…_iter` method
+    /// ([`describe_db_backups_iter`](Client::describe_db_backups_iter), …).
+    ///
+    /// The request's `Offset` is where iteration starts and its `Limit` the page size
+    /// (default [`DEFAULT_PAGE_SIZE`]); each page is the request with `Offset` and `Limit` set,
+    /// sent with [`call`](Client::call) (so retries and rate limiting apply per page). Works for
+    /// any request implementing [`PagedAction`](mongodb_models::PagedAction).
+    pub fn paginate<R: PagedAction>(&self, req: R) -> Paginator<R::Item> {
         let client = self.clone();
-        let start = req.offset.unwrap_or(0);
-        let limit = req.limit.unwrap_or(DEFAULT_PAGE_SIZE);
-        Paginator::new(start, limit, move |offset, limit| {
-            let page = req.clone().with_offset(offset).with_limit(limit);
-            let resp = client.call(&page)?;
-            Ok((resp.backup_list.unwrap_or_default(), resp.total_count))
-        })
-    }
-
-    /// Every instance matching the request's filters (`DescribeDBInstances`), page by page.
-    pub fn describe_db_instances_iter(
-        &self,
-        req: DescribeDBInstancesRequest,
-    ) -> Paginator<InstanceDetail> {
-        let client = self.clone();
-        let start = req.offset.unwrap_or(0);
-        let limit = req.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+        let start = req.page_offset().unwrap_or(0);
+        let limit = req.page_limit().unwrap_or(DEFAULT_PAGE_SIZE);
         Paginator::new(start, limit, move |offset, limit| {
             let mut page = req.clone();
-            page.offset = Some(offset);
-            page.limit = Some(limit);
+            page.set_page(offset, limit);
             let resp = client.call(&page)?;
-            Ok((resp.instance_details.unwrap_or_default(), resp.total_count))
-        })
-    }
-
-    /// Every backup download task matching the request (`DescribeBackupDownloadTask`), page
-    /// by page.
-    pub fn describe_backup_download_task_iter(
-        &self,
-        req: DescribeBackupDownloadTaskRequest,
-    ) -> Paginator<BackupDownloadTask> {
-        let client = self.clone();
-        let start = req.offset.unwrap_or(0).max(0) as u64;
-        let limit = req
-            .limit
-            .filter(|l| *l > 0)
-            .map(|l| l as u64)
-            .unwrap_or(DEFAULT_PAGE_SIZE);
-        Paginator::new(start, limit, move |offset, limit| {
-            let mut page = req.clone();
-            page.offset = Some(offset as i64);
-            page.limit = Some(limit as i64);
-            let resp = client.call(&page)?;
-            Ok((
-                resp.tasks.unwrap_or_default(),
-                resp.total_count.map(|t| t.max(0) as u64),
-            ))
-        })
-    }
-
-    /// Every slow log line in the request's time window (`DescribeSlowLogs`), page by page.
-    pub fn describe_slow_logs_iter(&self, req: DescribeSlowLogsRequest) -> Paginator<String> {
-        let client = self.clone();
-        let start = req.offset.unwrap_or(0);
-        let limit = req.limit.unwrap_or(DEFAULT_PAGE_SIZE);
-        Paginator::new(start, limit, move |offset, limit| {
-            let mut page = req.clone();
-            page.offset = Some(offset);
-            page.limit = Some(limit);
-            let resp = client.call(&page)?;
-            Ok((resp.slow_logs.unwrap_or_default(), resp.count))
+            let total = R::total_count(&resp);
+            Ok((R::into_items(resp), total))
         })
     }
 }

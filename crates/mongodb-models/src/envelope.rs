@@ -6,7 +6,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::Action;
+use crate::action::Action;
+use crate::typed::decode_named;
 
 /// A decoded successful answer: the typed response object and the envelope's own members.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,11 +133,12 @@ fn open(body: &[u8]) -> Result<(&RawValue, Head), Error> {
 ///   the code, message and request id.
 /// - A body that is not JSON, has no `Response` object, or whose object does not fit `T`,
 ///   becomes [`Error::MalformedResponse`] with a snippet of the body and the request id when one
-///   can be found.
+///   can be found; when a member does not fit, the reason names it by its path
+///   (`InstanceDetails.0.Memory`).
 /// - `RequestId` and `DeprecatedWarning` are returned beside the response in the [`Envelope`].
 pub fn decode_response<T: DeserializeOwned>(body: &[u8]) -> Result<Envelope<T>, Error> {
     let (raw, head) = open(body)?;
-    let response: T = serde_json::from_str(raw.get()).map_err(|e| {
+    let response: T = decode_named(raw.get()).map_err(|e| {
         malformed(
             body,
             format!("the `Response` object does not match the expected shape: {e}"),
@@ -174,4 +176,32 @@ pub fn decode_response_value(body: &[u8]) -> Result<Envelope<Value>, Error> {
 pub fn encode_request<A: Action>(req: &A) -> Vec<u8> {
     // Serializing these plain data types into a Vec cannot fail.
     serde_json::to_vec(req).unwrap_or_else(|_| b"{}".to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A member narrower than any the spec has today (`u8`), to pin the rule for every width.
+    #[derive(Debug, Deserialize)]
+    struct Narrow {
+        #[serde(
+            rename = "Percent",
+            default,
+            deserialize_with = "crate::lenient::opt_answer"
+        )]
+        percent: Option<u8>,
+    }
+
+    #[test]
+    fn a_number_out_of_range_fails_the_answer_naming_the_member() {
+        let err = decode_response::<Narrow>(br#"{"Response": {"Percent": 300, "RequestId": "r"}}"#)
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("member `Percent`"), "{text}");
+        assert!(text.contains("300"), "{text}");
+        assert_eq!(err.request_id(), Some("r"));
+        let ok = decode_response::<Narrow>(br#"{"Response": {"Percent": 255}}"#).unwrap();
+        assert_eq!(ok.response.percent, Some(255));
+    }
 }

@@ -11,12 +11,34 @@
 //! - Wire names are the spec's PascalCase names; Rust fields are snake case. Optional members
 //!   are `Option` and are left out when `None`.
 //! - Answers decode the way the service really behaves: a string member may arrive as a number,
-//!   an integer as a string, `null` means absent, unknown members are ignored, and enumerations
-//!   such as [`BackupMethod`] keep values they do not know in an `Unknown` variant.
+//!   an integer as a string, `null` means absent, and so does `""` in an optional number or
+//!   boolean; a `null` inside a list is skipped; members this version does not know are kept in
+//!   `unknown_fields` (and written back); enumerations such as [`BackupMethod`] keep values they
+//!   do not know in an `Unknown` variant. A number that does not fit its member (`-1` for an
+//!   unsigned count, `2^64` for an integer) is an error naming the member, never clamped.
+//! - Parameters are strict where the caller is wrong: a member a request does not have is an
+//!   error naming it, at any depth (`Tags.0.TagKye`).
+//! - [`Action::IDEMPOTENT`], [`ActionInfo::idempotent`] and [`is_idempotent`] give one rule for
+//!   which actions are safe to resend; [`PagedAction`] describes the actions that answer page by
+//!   page.
 //! - [`decode_response`] unwraps `{"Response": …}` and turns an error answer into
 //!   [`mongodb_errors::Error::Service`]; [`form`] flattens a request for GET.
 //! - [`actions`], [`find_action`] and [`check_request`] work with actions by name, for tools that
 //!   take parameters as JSON.
+//! - `Debug` of a request never shows a password: members whose spec name ends in `Password`
+//!   print as `** redacted **` (the value and its wire form are unchanged).
+//!
+//! ## Structures on both sides
+//!
+//! A few structures are sent in parameters and returned in answers (`TagInfo`, `NodeTag`,
+//! `Auth`, `Role`, `RolePrivilege`, `RoleResource`). They are one Rust type each, as the spec
+//! has one name for each, and behave like answer structures when decoded on their own: members
+//! this version does not know go to `unknown_fields`. Where one sits inside a request, the
+//! request's decoder checks it after decoding and refuses any unknown member, at any depth,
+//! with the same `unknown field` error a request's own members give (and [`check_request`]
+//! names it by its full path). So a misspelled member is an error in parameters and is kept in
+//! answers, without two types per structure. (Their scalar members decode the answers' way on
+//! both sides: a blank `Auth.Mask` is absent rather than an error.)
 //!
 //! ```
 //! use mongodb_models::{
@@ -41,17 +63,26 @@
 //! ```
 #![deny(missing_docs)]
 
+// Modules, bottom-up: the leaves (`action`, `info`, `lenient`, `strict`, `redact`, `form`) use
+// nothing of the crate; `typed` uses `action` and `info`; `generated` uses those; `envelope`
+// uses `action` and `typed`; `registry` sits on top of `generated`. No module uses one above it.
+mod action;
 mod envelope;
 pub mod form;
 mod generated;
+mod info;
 mod lenient;
+mod redact;
 mod registry;
+mod strict;
+mod typed;
 
+pub use action::{Action, PagedAction};
 pub use envelope::{decode_response, decode_response_value, encode_request, Envelope};
 pub use generated::*;
+pub use info::{ActionInfo, ParamInfo, RequestError, RequestErrorKind};
 pub use registry::{
-    actions, check_request, find_action, reencode_response, structure_params, ActionInfo,
-    ParamInfo, RequestError, RequestErrorKind,
+    actions, check_request, find_action, is_idempotent, reencode_response, structure_params,
 };
 
 /// Re-exported on purpose: `serde_json::Value` and `Map` appear in this crate's API (the
@@ -64,20 +95,3 @@ pub const SERVICE: &str = "mongodb";
 
 /// The API version these models describe, sent as `X-TC-Version`.
 pub const API_VERSION: &str = "2019-07-25";
-
-/// A request of one API action: what the client needs to send it and read its answer.
-///
-/// Every generated `XRequest` implements it. The client sends `NAME` as `X-TC-Action`,
-/// encodes the request with [`encode_request`] (or [`form::encode`] for GET) and decodes the
-/// answer into `Response` with [`decode_response`].
-pub trait Action:
-    serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug + Clone + Send + Sync + 'static
-{
-    /// The action's name, e.g. `CreateBackupDBInstance`.
-    const NAME: &'static str;
-    /// Whether the action only reads, so resending it after an ambiguous network failure cannot
-    /// change anything twice. Retry policies read this.
-    const IDEMPOTENT: bool;
-    /// The type of the action's answer.
-    type Response: serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug + Send + 'static;
-}

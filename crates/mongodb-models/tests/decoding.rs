@@ -1,10 +1,10 @@
 //! Lenient scalars, open enums, strict request names and `check_request` errors.
 
 use mongodb_models::{
-    actions, check_request, find_action, AsyncRequestStatus, BackupDownloadTask, BackupInfo,
-    BackupMethod, BackupStatus, BackupType, ClusterType, CreateBackupDBInstanceRequest,
-    DescribeAsyncRequestInfoResponse, DescribeDBBackupsResponse, InstanceDetail, InstanceStatus,
-    RequestErrorKind,
+    actions, check_request, find_action, is_idempotent, Action, AsyncRequestStatus,
+    BackupDownloadTask, BackupInfo, BackupMethod, BackupStatus, BackupType, ClusterType,
+    CreateBackupDBInstanceRequest, DescribeAsyncRequestInfoResponse, DescribeDBBackupsResponse,
+    InstanceDetail, InstanceStatus, RequestErrorKind,
 };
 use serde_json::json;
 
@@ -139,7 +139,7 @@ fn requests_reject_unknown_fields_by_name() {
     assert_eq!(err.parameter.as_deref(), Some("BackupSets.0.Shard"));
     assert!(err.message.contains("ReplicaSetId"), "{}", err.message);
 
-    // A structure shared with responses (Auth) is checked by comparing what was kept.
+    // A structure shared with responses (Auth) is checked where it sits in a request.
     let err = check_request(
         "CreateAccountUser",
         &json!({"InstanceId": "i", "UserName": "u", "Password": "p", "MongoUserPassword": "m",
@@ -242,5 +242,35 @@ fn registry() {
             .iter()
             .any(|p| info.name.starts_with(p));
         assert_eq!(info.idempotent, read_only, "{}", info.name);
+        // One rule: the table, the function (by any spelling of the name) and the trait agree.
+        assert_eq!(is_idempotent(info.name), info.idempotent, "{}", info.name);
+        assert_eq!(
+            is_idempotent(info.snake_name),
+            info.idempotent,
+            "{}",
+            info.name
+        );
+    }
+    assert_eq!(
+        <CreateBackupDBInstanceRequest as Action>::IDEMPOTENT,
+        is_idempotent("CreateBackupDBInstance")
+    );
+    assert_eq!(
+        <mongodb_models::DescribeDBBackupsRequest as Action>::IDEMPOTENT,
+        find_action("DescribeDBBackups").unwrap().idempotent
+    );
+    // Names the models don't know follow the same verbs.
+    for (name, expected) in [
+        ("DescribeNewThing", true),
+        ("InquirePriceOfNewThing", true),
+        ("ListNewThings", true),
+        ("GetNewThing", true),
+        ("QueryNewThing", true),
+        ("CheckNewThing", true),
+        ("CreateNewThing", false),
+        ("ModifyNewThing", false),
+        ("describeNewThing", false),
+    ] {
+        assert_eq!(is_idempotent(name), expected, "{name}");
     }
 }

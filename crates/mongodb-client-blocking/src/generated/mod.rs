@@ -2,3 +2,4 @@
 //! by hand. Regenerate the children with `cargo xtask codegen`; do not edit them.
 
 mod methods;
+mod paginators;

@@ -2,7 +2,9 @@
 //! The answer of every action: the object inside `{"Response": …}`.
 
 #[allow(unused_imports)]
-use super::*;
+use super::enums::*;
+#[allow(unused_imports)]
+use super::structures::*;
 use serde::{Deserialize, Serialize};
 
 /// Answer of the `AssignProject` action (the object inside `Response`).
@@ -13,12 +15,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct AssignProjectResponse {
-    /// Wire name `FlowIds`: a list of unsigned integers. `None` when absent from the answer.
+    /// Wire name `FlowIds`: a list of unsigned integers. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "FlowIds",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub flow_ids: Option<Vec<u64>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -51,28 +53,28 @@ impl AssignProjectResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CheckDBInstanceElasticCpuScalableResponse {
-    /// Wire name `Scalable`: a boolean. `None` when absent from the answer.
+    /// Wire name `Scalable`: a boolean. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Scalable",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub scalable: Option<bool>,
-    /// Wire name `IsScaled`: a boolean. `None` when absent from the answer.
+    /// Wire name `IsScaled`: a boolean. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "IsScaled",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub is_scaled: Option<bool>,
-    /// Wire name `IsLocked`: a boolean. `None` when absent from the answer.
+    /// Wire name `IsLocked`: a boolean. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "IsLocked",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub is_locked: Option<bool>,
     /// Wire name `Reason`: a string. `None` when absent from the answer.
@@ -80,31 +82,31 @@ pub struct CheckDBInstanceElasticCpuScalableResponse {
         rename = "Reason",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub reason: Option<String>,
-    /// Wire name `MaxExtraCpu`: a signed integer. `None` when absent from the answer.
+    /// Wire name `MaxExtraCpu`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MaxExtraCpu",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub max_extra_cpu: Option<i64>,
-    /// Wire name `ExtraCpu`: a signed integer. `None` when absent from the answer.
+    /// Wire name `ExtraCpu`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ExtraCpu",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub extra_cpu: Option<i64>,
-    /// Wire name `TriggerType`: a signed integer. `None` when absent from the answer.
+    /// Wire name `TriggerType`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TriggerType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub trigger_type: Option<i64>,
     /// Wire name `ScaleUpTime`: a string. `None` when absent from the answer.
@@ -112,7 +114,7 @@ pub struct CheckDBInstanceElasticCpuScalableResponse {
         rename = "ScaleUpTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub scale_up_time: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -209,12 +211,12 @@ pub struct CloseAuditServiceResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateAccountUserResponse {
-    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -252,7 +254,7 @@ pub struct CreateAuditLogFileResponse {
         rename = "FileName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub file_name: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -296,7 +298,7 @@ pub struct CreateBackupDBInstanceResponse {
         rename = "AsyncRequestId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub async_request_id: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -335,8 +337,13 @@ impl CreateBackupDBInstanceResponse {
 pub struct CreateBackupDownloadTaskResponse {
     /// One task per requested replica set or shard.
     ///
-    /// Wire name `Tasks`: a list of [`BackupDownloadTaskStatus`] objects. `None` when absent from the answer.
-    #[serde(rename = "Tasks", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Tasks`: a list of [`BackupDownloadTaskStatus`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Tasks",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub tasks: Option<Vec<BackupDownloadTaskStatus>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
     #[serde(
@@ -373,15 +380,15 @@ pub struct CreateDBInstanceHourResponse {
         rename = "DealId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub deal_id: Option<String>,
-    /// Wire name `InstanceIds`: a list of strings. `None` when absent from the answer.
+    /// Wire name `InstanceIds`: a list of strings. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "InstanceIds",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub instance_ids: Option<Vec<String>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -425,7 +432,7 @@ pub struct CreateDBInstanceParamTplResponse {
         rename = "TplId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub tpl_id: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -463,15 +470,15 @@ pub struct CreateDBInstanceResponse {
         rename = "DealId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub deal_id: Option<String>,
-    /// Wire name `InstanceIds`: a list of strings. `None` when absent from the answer.
+    /// Wire name `InstanceIds`: a list of strings. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "InstanceIds",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub instance_ids: Option<Vec<String>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -510,12 +517,12 @@ impl CreateDBInstanceResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateInstanceRoleResponse {
-    /// Wire name `TaskId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `TaskId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TaskId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub task_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -548,12 +555,12 @@ impl CreateInstanceRoleResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateInstanceUserResponse {
-    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -586,12 +593,12 @@ impl CreateInstanceUserResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateLogDownloadTaskResponse {
-    /// Wire name `Status`: a signed integer. `None` when absent from the answer.
+    /// Wire name `Status`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -624,12 +631,12 @@ impl CreateLogDownloadTaskResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CreateSlowLogPatternDownloadTaskResponse {
-    /// Wire name `Status`: a list of signed integers. `None` when absent from the answer.
+    /// Wire name `Status`: a list of signed integers. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub status: Option<Vec<i64>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -662,12 +669,12 @@ impl CreateSlowLogPatternDownloadTaskResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DeleteAccountUserResponse {
-    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -744,12 +751,12 @@ pub struct DeleteDBBackupsResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DeleteInstanceRoleResponse {
-    /// Wire name `TaskId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `TaskId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TaskId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub task_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -782,12 +789,12 @@ impl DeleteInstanceRoleResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DeleteInstanceUserResponse {
-    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -820,12 +827,12 @@ impl DeleteInstanceUserResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DeleteLogDownloadTaskResponse {
-    /// Wire name `Status`: a signed integer. `None` when absent from the answer.
+    /// Wire name `Status`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -858,8 +865,13 @@ impl DeleteLogDownloadTaskResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeAccountUsersResponse {
-    /// Wire name `Users`: a list of [`UserInfo`] objects. `None` when absent from the answer.
-    #[serde(rename = "Users", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Users`: a list of [`UserInfo`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Users",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub users: Option<Vec<UserInfo>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
     #[serde(
@@ -894,14 +906,19 @@ pub struct DescribeAsyncRequestInfoResponse {
     /// Where the task stands; see [`AsyncRequestStatus`].
     ///
     /// Wire name `Status`: a [`AsyncRequestStatus`] (initial initial, running running, paused paused, undoed undoed, failed failed, success success). `None` when absent from the answer.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_answer"
+    )]
     pub status: Option<AsyncRequestStatus>,
     /// Wire name `StartTime`: a string. `None` when absent from the answer.
     #[serde(
         rename = "StartTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub start_time: Option<String>,
     /// Wire name `EndTime`: a string. `None` when absent from the answer.
@@ -909,7 +926,7 @@ pub struct DescribeAsyncRequestInfoResponse {
         rename = "EndTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub end_time: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -959,7 +976,7 @@ pub struct DescribeAuditConfigResponse {
         rename = "InstanceId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_id: Option<String>,
     /// Wire name `InstanceName`: a string. The service may send `null`, which decodes as `None`.
@@ -967,15 +984,15 @@ pub struct DescribeAuditConfigResponse {
         rename = "InstanceName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_name: Option<String>,
-    /// Wire name `AuditAll`: a boolean. The service may send `null`, which decodes as `None`.
+    /// Wire name `AuditAll`: a boolean. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "AuditAll",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub audit_all: Option<bool>,
     /// Wire name `CreateTime`: a string. `None` when absent from the answer.
@@ -983,15 +1000,15 @@ pub struct DescribeAuditConfigResponse {
         rename = "CreateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub create_time: Option<String>,
-    /// Wire name `LogExpireDay`: a signed integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `LogExpireDay`: a signed integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "LogExpireDay",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub log_expire_day: Option<i64>,
     /// Wire name `LogType`: a string. `None` when absent from the answer.
@@ -999,7 +1016,7 @@ pub struct DescribeAuditConfigResponse {
         rename = "LogType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub log_type: Option<String>,
     /// Wire name `IsClosing`: a string. `None` when absent from the answer.
@@ -1007,7 +1024,7 @@ pub struct DescribeAuditConfigResponse {
         rename = "IsClosing",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub is_closing: Option<String>,
     /// Wire name `IsOpening`: a string. `None` when absent from the answer.
@@ -1015,7 +1032,7 @@ pub struct DescribeAuditConfigResponse {
         rename = "IsOpening",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub is_opening: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -1090,16 +1107,21 @@ impl DescribeAuditConfigResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeAuditInstanceListResponse {
-    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<u64>,
-    /// Wire name `Items`: a list of [`AuditInstance`] objects. The service may send `null`, which decodes as `None`.
-    #[serde(rename = "Items", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Items`: a list of [`AuditInstance`] objects. The service may send `null`, which decodes as `None`. `null` items are skipped.
+    #[serde(
+        rename = "Items",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub items: Option<Vec<AuditInstance>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
     #[serde(
@@ -1137,16 +1159,21 @@ impl DescribeAuditInstanceListResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeAuditLogFilesResponse {
-    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<u64>,
-    /// Wire name `Items`: a list of [`AuditLogFile`] objects. The service may send `null`, which decodes as `None`.
-    #[serde(rename = "Items", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Items`: a list of [`AuditLogFile`] objects. The service may send `null`, which decodes as `None`. `null` items are skipped.
+    #[serde(
+        rename = "Items",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub items: Option<Vec<AuditLogFile>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
     #[serde(
@@ -1184,16 +1211,21 @@ impl DescribeAuditLogFilesResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeAuditLogsResponse {
-    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<u64>,
-    /// Wire name `Items`: a list of [`AuditLog`] objects. The service may send `null`, which decodes as `None`.
-    #[serde(rename = "Items", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Items`: a list of [`AuditLog`] objects. The service may send `null`, which decodes as `None`. `null` items are skipped.
+    #[serde(
+        rename = "Items",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub items: Option<Vec<AuditLog>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
     #[serde(
@@ -1231,16 +1263,21 @@ impl DescribeAuditLogsResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeBackupDownloadTaskResponse {
-    /// Wire name `TotalCount`: a signed integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<i64>,
-    /// Wire name `Tasks`: a list of [`BackupDownloadTask`] objects. `None` when absent from the answer.
-    #[serde(rename = "Tasks", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Tasks`: a list of [`BackupDownloadTask`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Tasks",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub tasks: Option<Vec<BackupDownloadTask>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
     #[serde(
@@ -1278,35 +1315,36 @@ impl DescribeBackupDownloadTaskResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeBackupRulesResponse {
-    /// Wire name `BackupSaveTime`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `BackupSaveTime`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "BackupSaveTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_save_time: Option<u64>,
-    /// Wire name `BackupFrequency`: a signed integer. `None` when absent from the answer.
+    /// Wire name `BackupFrequency`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "BackupFrequency",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_frequency: Option<i64>,
-    /// Wire name `BackupTime`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `BackupTime`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "BackupTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_time: Option<u64>,
-    /// Wire name `BackupMethod`: a [`BackupMethod`] (0 logical, 1 physical, 3 snapshot). `None` when absent from the answer.
+    /// Wire name `BackupMethod`: a [`BackupMethod`] (0 logical, 1 physical, 3 snapshot). `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "BackupMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_method: Option<BackupMethod>,
     /// Wire name `ActiveWeekdays`: a string. `None` when absent from the answer.
@@ -1314,7 +1352,7 @@ pub struct DescribeBackupRulesResponse {
         rename = "ActiveWeekdays",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub active_weekdays: Option<String>,
     /// Wire name `LongTermInterval`: a string. `None` when absent from the answer.
@@ -1322,7 +1360,7 @@ pub struct DescribeBackupRulesResponse {
         rename = "LongTermInterval",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub long_term_interval: Option<String>,
     /// Wire name `LongTermActiveDays`: a string. `None` when absent from the answer.
@@ -1330,31 +1368,31 @@ pub struct DescribeBackupRulesResponse {
         rename = "LongTermActiveDays",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub long_term_active_days: Option<String>,
-    /// Wire name `LongTermExpiredDays`: a signed integer. `None` when absent from the answer.
+    /// Wire name `LongTermExpiredDays`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "LongTermExpiredDays",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub long_term_expired_days: Option<i64>,
-    /// Wire name `OplogExpiredDays`: a signed integer. `None` when absent from the answer.
+    /// Wire name `OplogExpiredDays`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "OplogExpiredDays",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub oplog_expired_days: Option<i64>,
-    /// Wire name `BackupVersion`: a signed integer. `None` when absent from the answer.
+    /// Wire name `BackupVersion`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "BackupVersion",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_version: Option<i64>,
     /// Wire name `BackupTotalSize`: a [`BackupTotalSize`] object. `None` when absent from the answer.
@@ -1364,12 +1402,12 @@ pub struct DescribeBackupRulesResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub backup_total_size: Option<BackupTotalSize>,
-    /// Wire name `AlertThreshold`: a signed integer. `None` when absent from the answer.
+    /// Wire name `AlertThreshold`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "AlertThreshold",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub alert_threshold: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -1468,15 +1506,20 @@ impl DescribeBackupRulesResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeClientConnectionsResponse {
-    /// Wire name `Clients`: a list of [`ClientConnection`] objects. `None` when absent from the answer.
-    #[serde(rename = "Clients", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Clients`: a list of [`ClientConnection`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Clients",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub clients: Option<Vec<ClientConnection>>,
-    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -1515,19 +1558,20 @@ impl DescribeClientConnectionsResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeCurrentOpResponse {
-    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<u64>,
-    /// Wire name `CurrentOps`: a list of [`CurrentOp`] objects. `None` when absent from the answer.
+    /// Wire name `CurrentOps`: a list of [`CurrentOp`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "CurrentOps",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub current_ops: Option<Vec<CurrentOp>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -1566,19 +1610,20 @@ impl DescribeCurrentOpResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBBackupsResponse {
-    /// Wire name `BackupList`: a list of [`BackupInfo`] objects. `None` when absent from the answer.
+    /// Wire name `BackupList`: a list of [`BackupInfo`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "BackupList",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub backup_list: Option<Vec<BackupInfo>>,
-    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -1617,28 +1662,28 @@ impl DescribeDBBackupsResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstanceDealResponse {
-    /// Wire name `Status`: a signed integer. `None` when absent from the answer.
+    /// Wire name `Status`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<i64>,
-    /// Wire name `OriginalPrice`: a floating-point number. `None` when absent from the answer.
+    /// Wire name `OriginalPrice`: a floating-point number. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "OriginalPrice",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub original_price: Option<f64>,
-    /// Wire name `DiscountPrice`: a floating-point number. `None` when absent from the answer.
+    /// Wire name `DiscountPrice`: a floating-point number. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "DiscountPrice",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub discount_price: Option<f64>,
     /// Wire name `Action`: a string. `None` when absent from the answer.
@@ -1646,7 +1691,7 @@ pub struct DescribeDBInstanceDealResponse {
         rename = "Action",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub action: Option<String>,
     /// Wire name `InstanceId`: a string. `None` when absent from the answer.
@@ -1654,7 +1699,7 @@ pub struct DescribeDBInstanceDealResponse {
         rename = "InstanceId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_id: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -1766,20 +1811,20 @@ impl DescribeDBInstanceLogToCLSResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstanceNamespaceResponse {
-    /// Wire name `Databases`: a list of strings. `None` when absent from the answer.
+    /// Wire name `Databases`: a list of strings. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "Databases",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub databases: Option<Vec<String>>,
-    /// Wire name `Collections`: a list of strings. `None` when absent from the answer.
+    /// Wire name `Collections`: a list of strings. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "Collections",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub collections: Option<Vec<String>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -1818,21 +1863,28 @@ impl DescribeDBInstanceNamespaceResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstanceNodePropertyResponse {
-    /// Wire name `Mongos`: a list of [`NodeProperty`] objects. `None` when absent from the answer.
-    #[serde(rename = "Mongos", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Mongos`: a list of [`NodeProperty`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Mongos",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub mongos: Option<Vec<NodeProperty>>,
-    /// Wire name `ReplicateSets`: a list of [`ReplicateSetInfo`] objects. `None` when absent from the answer.
+    /// Wire name `ReplicateSets`: a list of [`ReplicateSetInfo`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "ReplicateSets",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub replicate_sets: Option<Vec<ReplicateSetInfo>>,
-    /// Wire name `DynamoProxies`: a list of [`NodeProperty`] objects. `None` when absent from the answer.
+    /// Wire name `DynamoProxies`: a list of [`NodeProperty`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "DynamoProxies",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub dynamo_proxies: Option<Vec<NodeProperty>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -1877,40 +1929,44 @@ impl DescribeDBInstanceNodePropertyResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstanceParamTplDetailResponse {
-    /// Wire name `InstanceEnumParams`: a list of [`InstanceEnumParam`] objects. `None` when absent from the answer.
+    /// Wire name `InstanceEnumParams`: a list of [`InstanceEnumParam`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "InstanceEnumParams",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub instance_enum_params: Option<Vec<InstanceEnumParam>>,
-    /// Wire name `InstanceIntegerParams`: a list of [`InstanceIntegerParam`] objects. `None` when absent from the answer.
+    /// Wire name `InstanceIntegerParams`: a list of [`InstanceIntegerParam`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "InstanceIntegerParams",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub instance_integer_params: Option<Vec<InstanceIntegerParam>>,
-    /// Wire name `InstanceTextParams`: a list of [`InstanceTextParam`] objects. `None` when absent from the answer.
+    /// Wire name `InstanceTextParams`: a list of [`InstanceTextParam`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "InstanceTextParams",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub instance_text_params: Option<Vec<InstanceTextParam>>,
-    /// Wire name `InstanceMultiParams`: a list of [`InstanceMultiParam`] objects. `None` when absent from the answer.
+    /// Wire name `InstanceMultiParams`: a list of [`InstanceMultiParam`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "InstanceMultiParams",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub instance_multi_params: Option<Vec<InstanceMultiParam>>,
-    /// Wire name `TotalCount`: a signed integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<i64>,
     /// Wire name `MongoVersion`: a string. `None` when absent from the answer.
@@ -1918,7 +1974,7 @@ pub struct DescribeDBInstanceParamTplDetailResponse {
         rename = "MongoVersion",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub mongo_version: Option<String>,
     /// Wire name `ClusterType`: a string. `None` when absent from the answer.
@@ -1926,7 +1982,7 @@ pub struct DescribeDBInstanceParamTplDetailResponse {
         rename = "ClusterType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub cluster_type: Option<String>,
     /// Wire name `TplName`: a string. `None` when absent from the answer.
@@ -1934,7 +1990,7 @@ pub struct DescribeDBInstanceParamTplDetailResponse {
         rename = "TplName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub tpl_name: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2009,15 +2065,20 @@ impl DescribeDBInstanceParamTplDetailResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstanceParamTplResponse {
-    /// Wire name `ParamTpls`: a list of [`ParamTpl`] objects. `None` when absent from the answer.
-    #[serde(rename = "ParamTpls", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `ParamTpls`: a list of [`ParamTpl`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "ParamTpls",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub param_tpls: Option<Vec<ParamTpl>>,
-    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2056,8 +2117,13 @@ impl DescribeDBInstanceParamTplResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstanceURLResponse {
-    /// Wire name `Urls`: a list of [`DbURL`] objects. `None` when absent from the answer.
-    #[serde(rename = "Urls", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Urls`: a list of [`DbURL`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Urls",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub urls: Option<Vec<DbURL>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
     #[serde(
@@ -2089,19 +2155,20 @@ impl DescribeDBInstanceURLResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDBInstancesResponse {
-    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<u64>,
-    /// Wire name `InstanceDetails`: a list of [`InstanceDetail`] objects. `None` when absent from the answer.
+    /// Wire name `InstanceDetails`: a list of [`InstanceDetail`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "InstanceDetails",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub instance_details: Option<Vec<InstanceDetail>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2140,19 +2207,20 @@ impl DescribeDBInstancesResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeDetailedSlowLogsResponse {
-    /// Wire name `TotalCount`: a signed integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<i64>,
-    /// Wire name `DetailedSlowLogs`: a list of [`SlowLogItem`] objects. `None` when absent from the answer.
+    /// Wire name `DetailedSlowLogs`: a list of [`SlowLogItem`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "DetailedSlowLogs",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub detailed_slow_logs: Option<Vec<SlowLogItem>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2191,40 +2259,44 @@ impl DescribeDetailedSlowLogsResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceParamsResponse {
-    /// Wire name `InstanceEnumParam`: a list of [`InstanceEnumParam`] objects. `None` when absent from the answer.
+    /// Wire name `InstanceEnumParam`: a list of [`InstanceEnumParam`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "InstanceEnumParam",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub instance_enum_param: Option<Vec<InstanceEnumParam>>,
-    /// Wire name `InstanceIntegerParam`: a list of [`InstanceIntegerParam`] objects. `None` when absent from the answer.
+    /// Wire name `InstanceIntegerParam`: a list of [`InstanceIntegerParam`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "InstanceIntegerParam",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub instance_integer_param: Option<Vec<InstanceIntegerParam>>,
-    /// Wire name `InstanceTextParam`: a list of [`InstanceTextParam`] objects. `None` when absent from the answer.
+    /// Wire name `InstanceTextParam`: a list of [`InstanceTextParam`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "InstanceTextParam",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub instance_text_param: Option<Vec<InstanceTextParam>>,
-    /// Wire name `InstanceMultiParam`: a list of [`InstanceMultiParam`] objects. `None` when absent from the answer.
+    /// Wire name `InstanceMultiParam`: a list of [`InstanceMultiParam`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "InstanceMultiParam",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub instance_multi_param: Option<Vec<InstanceMultiParam>>,
-    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2281,16 +2353,21 @@ impl DescribeInstanceParamsResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceRolesResponse {
-    /// Wire name `Total`: a signed integer. `None` when absent from the answer.
+    /// Wire name `Total`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Total",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total: Option<i64>,
-    /// Wire name `Roles`: a list of [`RoleInfo`] objects. `None` when absent from the answer.
-    #[serde(rename = "Roles", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Roles`: a list of [`RoleInfo`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Roles",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub roles: Option<Vec<RoleInfo>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
     #[serde(
@@ -2328,12 +2405,12 @@ impl DescribeInstanceRolesResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceSSLResponse {
-    /// Wire name `Status`: a signed integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `Status`: a signed integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<i64>,
     /// Wire name `ExpiredTime`: a string. The service may send `null`, which decodes as `None`.
@@ -2341,7 +2418,7 @@ pub struct DescribeInstanceSSLResponse {
         rename = "ExpiredTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub expired_time: Option<String>,
     /// Wire name `CertUrl`: a string. The service may send `null`, which decodes as `None`.
@@ -2349,7 +2426,7 @@ pub struct DescribeInstanceSSLResponse {
         rename = "CertUrl",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub cert_url: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2394,15 +2471,20 @@ impl DescribeInstanceSSLResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceUsersResponse {
-    /// Wire name `Users`: a list of [`InstanceUserInfo`] objects. `None` when absent from the answer.
-    #[serde(rename = "Users", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Users`: a list of [`InstanceUserInfo`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Users",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub users: Option<Vec<InstanceUserInfo>>,
-    /// Wire name `Total`: a signed integer. `None` when absent from the answer.
+    /// Wire name `Total`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Total",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2441,16 +2523,21 @@ impl DescribeInstanceUsersResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeLogDownloadTasksResponse {
-    /// Wire name `TotalCount`: a signed integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<i64>,
-    /// Wire name `Tasks`: a list of [`Task`] objects. The service may send `null`, which decodes as `None`.
-    #[serde(rename = "Tasks", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Tasks`: a list of [`Task`] objects. The service may send `null`, which decodes as `None`. `null` items are skipped.
+    #[serde(
+        rename = "Tasks",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub tasks: Option<Vec<Task>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
     #[serde(
@@ -2488,16 +2575,21 @@ impl DescribeLogDownloadTasksResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeMongodbLogsResponse {
-    /// Wire name `TotalCount`: a signed integer. `None` when absent from the answer.
+    /// Wire name `TotalCount`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TotalCount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total_count: Option<i64>,
-    /// Wire name `LogList`: a list of [`LogInfo`] objects. The service may send `null`, which decodes as `None`.
-    #[serde(rename = "LogList", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `LogList`: a list of [`LogInfo`] objects. The service may send `null`, which decodes as `None`. `null` items are skipped.
+    #[serde(
+        rename = "LogList",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub log_list: Option<Vec<LogInfo>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
     #[serde(
@@ -2562,7 +2654,7 @@ pub struct DescribeSRVConnectionDomainResponse {
         rename = "Domain",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub domain: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2595,8 +2687,13 @@ impl DescribeSRVConnectionDomainResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeSecurityGroupResponse {
-    /// Wire name `Groups`: a list of [`SecurityGroup`] objects. `None` when absent from the answer.
-    #[serde(rename = "Groups", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Groups`: a list of [`SecurityGroup`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Groups",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub groups: Option<Vec<SecurityGroup>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
     #[serde(
@@ -2628,19 +2725,20 @@ impl DescribeSecurityGroupResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeSlowLogPatternsResponse {
-    /// Wire name `Count`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Count`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Count",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub count: Option<u64>,
-    /// Wire name `SlowLogPatterns`: a list of [`SlowLogPattern`] objects. `None` when absent from the answer.
+    /// Wire name `SlowLogPatterns`: a list of [`SlowLogPattern`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "SlowLogPatterns",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub slow_log_patterns: Option<Vec<SlowLogPattern>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2679,20 +2777,20 @@ impl DescribeSlowLogPatternsResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeSlowLogsResponse {
-    /// Wire name `Count`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Count`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Count",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub count: Option<u64>,
-    /// Wire name `SlowLogs`: a list of strings. `None` when absent from the answer.
+    /// Wire name `SlowLogs`: a list of strings. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "SlowLogs",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub slow_logs: Option<Vec<String>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2731,11 +2829,12 @@ impl DescribeSlowLogsResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeSpecInfoResponse {
-    /// Wire name `SpecInfoList`: a list of [`SpecificationInfo`] objects. `None` when absent from the answer.
+    /// Wire name `SpecInfoList`: a list of [`SpecificationInfo`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "SpecInfoList",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub spec_info_list: Option<Vec<SpecificationInfo>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2773,14 +2872,15 @@ pub struct DescribeTransparentDataEncryptionStatusResponse {
         rename = "TransparentDataEncryptionStatus",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub transparent_data_encryption_status: Option<String>,
-    /// Wire name `KeyInfoList`: a list of [`KMSInfoDetail`] objects. The service may send `null`, which decodes as `None`.
+    /// Wire name `KeyInfoList`: a list of [`KMSInfoDetail`] objects. The service may send `null`, which decodes as `None`. `null` items are skipped.
     #[serde(
         rename = "KeyInfoList",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub key_info_list: Option<Vec<KMSInfoDetail>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2819,12 +2919,12 @@ impl DescribeTransparentDataEncryptionStatusResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DisableSRVConnectionUrlResponse {
-    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2901,12 +3001,12 @@ pub struct EnablePasswordRotationResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct EnableSRVConnectionUrlResponse {
-    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2939,12 +3039,12 @@ impl EnableSRVConnectionUrlResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct EnableTransparentDataEncryptionResponse {
-    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -2977,12 +3077,12 @@ impl EnableTransparentDataEncryptionResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct EnableWanServiceResponse {
-    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3015,12 +3115,12 @@ impl EnableWanServiceResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct FlashBackDBInstanceResponse {
-    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3196,12 +3296,12 @@ impl InquirePriceRenewDBInstancesResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct InstanceEnableSSLResponse {
-    /// Wire name `Status`: a signed integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `Status`: a signed integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<i64>,
     /// Wire name `ExpiredTime`: a string. The service may send `null`, which decodes as `None`.
@@ -3209,7 +3309,7 @@ pub struct InstanceEnableSSLResponse {
         rename = "ExpiredTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub expired_time: Option<String>,
     /// Wire name `CertUrl`: a string. The service may send `null`, which decodes as `None`.
@@ -3217,15 +3317,15 @@ pub struct InstanceEnableSSLResponse {
         rename = "CertUrl",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub cert_url: Option<String>,
-    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3281,7 +3381,7 @@ pub struct IsolateDBInstanceResponse {
         rename = "AsyncRequestId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub async_request_id: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3358,12 +3458,12 @@ pub struct ModifyAuditServiceResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifyBackupExpireTimeResponse {
-    /// Wire name `FailedBackups`: a list of signed integers. `None` when absent from the answer.
+    /// Wire name `FailedBackups`: a list of signed integers. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "FailedBackups",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub failed_backups: Option<Vec<i64>>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3418,12 +3518,12 @@ pub struct ModifyDBInstanceLogToCLSResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifyDBInstanceNetworkAddressResponse {
-    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3505,7 +3605,7 @@ pub struct ModifyDBInstanceSpecResponse {
         rename = "DealId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub deal_id: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3543,7 +3643,7 @@ pub struct ModifyInstanceAzResponse {
         rename = "DealId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub deal_id: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3576,20 +3676,20 @@ impl ModifyInstanceAzResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifyInstanceParamsResponse {
-    /// Wire name `Changed`: a boolean. `None` when absent from the answer.
+    /// Wire name `Changed`: a boolean. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Changed",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub changed: Option<bool>,
-    /// Wire name `TaskId`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `TaskId`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TaskId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub task_id: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3628,12 +3728,12 @@ impl ModifyInstanceParamsResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ModifySRVConnectionUrlResponse {
-    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3671,7 +3771,7 @@ pub struct OfflineIsolatedDBInstanceResponse {
         rename = "AsyncRequestId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub async_request_id: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3726,12 +3826,12 @@ pub struct OpenAuditServiceResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct PromoteDBInstanceToActiveResponse {
-    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3813,7 +3913,7 @@ pub struct ResetDBInstancePasswordResponse {
         rename = "AsyncRequestId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub async_request_id: Option<String>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3846,12 +3946,12 @@ impl ResetDBInstancePasswordResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct RestartNodesResponse {
-    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3884,12 +3984,12 @@ impl RestartNodesResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct RestoreDBInstanceResponse {
-    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3922,12 +4022,12 @@ impl RestoreDBInstanceResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ScaleDownDBInstanceCpuResponse {
-    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3960,12 +4060,12 @@ impl ScaleDownDBInstanceCpuResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ScaleUpDBInstanceCpuResponse {
-    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -3998,12 +4098,12 @@ impl ScaleUpDBInstanceCpuResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct SetAccountUserPrivilegeResponse {
-    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -4124,12 +4224,12 @@ pub struct TerminateDBInstancesResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct UpdateInstanceRoleResponse {
-    /// Wire name `TaskId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `TaskId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TaskId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub task_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -4162,12 +4262,12 @@ impl UpdateInstanceRoleResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct UpdateInstanceUserResponse {
-    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<i64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -4200,12 +4300,12 @@ impl UpdateInstanceUserResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct UpgradeDBInstanceKernelVersionResponse {
-    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.
@@ -4238,12 +4338,12 @@ impl UpgradeDBInstanceKernelVersionResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct UpgradeDbInstanceVersionResponse {
-    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `FlowId`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FlowId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub flow_id: Option<u64>,
     /// Wire name `RequestId`: a string. The id the service gives every request; quote it when reporting a problem. Empty when the answer carried none.

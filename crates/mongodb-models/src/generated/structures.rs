@@ -2,7 +2,7 @@
 //! Data structures shared by requests and responses.
 
 #[allow(unused_imports)]
-use super::*;
+use super::enums::*;
 use serde::{Deserialize, Serialize};
 
 /// The `AddNodeList` data structure of the API.
@@ -41,7 +41,7 @@ pub struct AuditInstance {
         rename = "InstanceId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_id: Option<String>,
     /// Wire name `AuditStatus`: a string. `None` when absent from the answer.
@@ -49,63 +49,63 @@ pub struct AuditInstance {
         rename = "AuditStatus",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub audit_status: Option<String>,
-    /// Wire name `AuditTask`: a signed integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `AuditTask`: a signed integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "AuditTask",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub audit_task: Option<i64>,
-    /// Wire name `LogExpireDay`: a signed integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `LogExpireDay`: a signed integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "LogExpireDay",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub log_expire_day: Option<i64>,
-    /// Wire name `HighLogExpireDay`: a signed integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `HighLogExpireDay`: a signed integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "HighLogExpireDay",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub high_log_expire_day: Option<i64>,
-    /// Wire name `LowLogExpireDay`: a signed integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `LowLogExpireDay`: a signed integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "LowLogExpireDay",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub low_log_expire_day: Option<i64>,
-    /// Wire name `BillingAmount`: a floating-point number. `None` when absent from the answer.
+    /// Wire name `BillingAmount`: a floating-point number. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "BillingAmount",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub billing_amount: Option<f64>,
-    /// Wire name `HighRealStorage`: a floating-point number. The service may send `null`, which decodes as `None`.
+    /// Wire name `HighRealStorage`: a floating-point number. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "HighRealStorage",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub high_real_storage: Option<f64>,
-    /// Wire name `LowRealStorage`: a floating-point number. The service may send `null`, which decodes as `None`.
+    /// Wire name `LowRealStorage`: a floating-point number. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "LowRealStorage",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub low_real_storage: Option<f64>,
     /// Wire name `InstanceInfo`: a [`InstanceInfo`] object. The service may send `null`, which decodes as `None`.
@@ -115,20 +115,20 @@ pub struct AuditInstance {
         skip_serializing_if = "Option::is_none"
     )]
     pub instance_info: Option<InstanceInfo>,
-    /// Wire name `PerformancesAnalyse`: a signed integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `PerformancesAnalyse`: a signed integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "PerformancesAnalyse",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub performances_analyse: Option<i64>,
-    /// Wire name `AuditAll`: a boolean. The service may send `null`, which decodes as `None`.
+    /// Wire name `AuditAll`: a boolean. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "AuditAll",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub audit_all: Option<bool>,
     /// Wire name `CreateAt`: a string. The service may send `null`, which decodes as `None`.
@@ -136,15 +136,15 @@ pub struct AuditInstance {
         rename = "CreateAt",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub create_at: Option<String>,
-    /// Wire name `RuleTemplateIds`: a list of strings. The service may send `null`, which decodes as `None`.
+    /// Wire name `RuleTemplateIds`: a list of strings. The service may send `null`, which decodes as `None`. `null` items are skipped.
     #[serde(
         rename = "RuleTemplateIds",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub rule_template_ids: Option<Vec<String>>,
     /// Wire name `Deliver`: a string. The service may send `null`, which decodes as `None`.
@@ -152,30 +152,31 @@ pub struct AuditInstance {
         rename = "Deliver",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub deliver: Option<String>,
-    /// Wire name `DeliverSummary`: a list of [`DeliverSummary`] objects. `None` when absent from the answer.
+    /// Wire name `DeliverSummary`: a list of [`DeliverSummary`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "DeliverSummary",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub deliver_summary: Option<Vec<DeliverSummary>>,
-    /// Wire name `OldRule`: a boolean. `None` when absent from the answer.
+    /// Wire name `OldRule`: a boolean. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "OldRule",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub old_rule: Option<bool>,
-    /// Wire name `RealStorage`: a floating-point number. `None` when absent from the answer.
+    /// Wire name `RealStorage`: a floating-point number. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "RealStorage",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub real_storage: Option<f64>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -300,12 +301,12 @@ impl AuditInstance {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct AuditLog {
-    /// Wire name `AffectRows`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `AffectRows`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "AffectRows",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub affect_rows: Option<u64>,
     /// Wire name `Atype`: a string. `None` when absent from the answer.
@@ -313,15 +314,15 @@ pub struct AuditLog {
         rename = "Atype",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub atype: Option<String>,
-    /// Wire name `ExecTime`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `ExecTime`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ExecTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub exec_time: Option<u64>,
     /// Wire name `Host`: a string. `None` when absent from the answer.
@@ -329,7 +330,7 @@ pub struct AuditLog {
         rename = "Host",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub host: Option<String>,
     /// Wire name `Param`: a string. `None` when absent from the answer.
@@ -337,15 +338,15 @@ pub struct AuditLog {
         rename = "Param",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub param: Option<String>,
-    /// Wire name `Result`: a signed integer. `None` when absent from the answer.
+    /// Wire name `Result`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Result",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub result: Option<i64>,
     /// Wire name `Roles`: a string. `None` when absent from the answer.
@@ -353,7 +354,7 @@ pub struct AuditLog {
         rename = "Roles",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub roles: Option<String>,
     /// Wire name `Timestamp`: a string. `None` when absent from the answer.
@@ -361,7 +362,7 @@ pub struct AuditLog {
         rename = "Timestamp",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub timestamp: Option<String>,
     /// Wire name `User`: a string. `None` when absent from the answer.
@@ -369,7 +370,7 @@ pub struct AuditLog {
         rename = "User",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub user: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -445,7 +446,7 @@ pub struct AuditLogFile {
         rename = "FileName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub file_name: Option<String>,
     /// Wire name `CreateTime`: a string. `None` when absent from the answer.
@@ -453,7 +454,7 @@ pub struct AuditLogFile {
         rename = "CreateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub create_time: Option<String>,
     /// Wire name `Status`: a string. `None` when absent from the answer.
@@ -461,15 +462,15 @@ pub struct AuditLogFile {
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<String>,
-    /// Wire name `FileSize`: an unsigned integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `FileSize`: an unsigned integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "FileSize",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub file_size: Option<u64>,
     /// Wire name `DownloadUrl`: a string. The service may send `null`, which decodes as `None`.
@@ -477,7 +478,7 @@ pub struct AuditLogFile {
         rename = "DownloadUrl",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub download_url: Option<String>,
     /// Wire name `ErrMsg`: a string. The service may send `null`, which decodes as `None`.
@@ -485,15 +486,15 @@ pub struct AuditLogFile {
         rename = "ErrMsg",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub err_msg: Option<String>,
-    /// Wire name `ProgressRate`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `ProgressRate`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ProgressRate",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub progress_rate: Option<u64>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -661,12 +662,12 @@ impl AuditLogFilter {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct Auth {
-    /// Wire name `Mask`: a signed integer; required. The service may send `null`, which decodes as `None`.
+    /// Wire name `Mask`: a signed integer; required. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "Mask",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub mask: Option<i64>,
     /// Wire name `NameSpace`: a string; required. The service may send `null`, which decodes as `None`.
@@ -674,9 +675,13 @@ pub struct Auth {
         rename = "NameSpace",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub name_space: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Auth {
@@ -685,6 +690,7 @@ impl Auth {
         Auth {
             mask: Some(mask),
             name_space: Some(name_space.into()),
+            unknown_fields: serde_json::Map::new(),
         }
     }
 
@@ -701,6 +707,18 @@ impl Auth {
     }
 }
 
+impl crate::strict::KnownMembers for Auth {
+    fn first_unknown(&self) -> Option<crate::strict::UnknownMember> {
+        if let Some(name) = self.unknown_fields.keys().next() {
+            return Some(crate::strict::UnknownMember {
+                path: name.clone(),
+                expected: &["Mask", "NameSpace"],
+            });
+        }
+        None
+    }
+}
+
 /// One backup download task for one replica set or shard, as listed by `DescribeBackupDownloadTask`.
 ///
 /// Once `Status` reaches completed, `Url` holds a link to the prepared backup file.
@@ -714,7 +732,7 @@ pub struct BackupDownloadTask {
         rename = "CreateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub create_time: Option<String>,
     /// Wire name `BackupName`: a string. `None` when absent from the answer.
@@ -722,7 +740,7 @@ pub struct BackupDownloadTask {
         rename = "BackupName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_name: Option<String>,
     /// The replica set or shard this task covers.
@@ -732,40 +750,45 @@ pub struct BackupDownloadTask {
         rename = "ReplicaSetId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub replica_set_id: Option<String>,
     /// Size of the backup data in bytes.
     ///
-    /// Wire name `BackupSize`: a signed integer. `None` when absent from the answer.
+    /// Wire name `BackupSize`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "BackupSize",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_size: Option<i64>,
     /// Where the task stands; see [`BackupDownloadTaskState`].
     ///
-    /// Wire name `Status`: a [`BackupDownloadTaskState`] (0 waiting, 1 downloading, 2 completed, 3 failed, 4 waiting for retry). `None` when absent from the answer.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Status`: a [`BackupDownloadTaskState`] (0 waiting, 1 downloading, 2 completed, 3 failed, 4 waiting for retry). `None` when absent from the answer. An empty string counts as absent.
+    #[serde(
+        rename = "Status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_answer"
+    )]
     pub status: Option<BackupDownloadTaskState>,
     /// Progress in percent.
     ///
-    /// Wire name `Percent`: a signed integer. `None` when absent from the answer.
+    /// Wire name `Percent`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Percent",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub percent: Option<i64>,
-    /// Wire name `TimeSpend`: a signed integer. `None` when absent from the answer.
+    /// Wire name `TimeSpend`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TimeSpend",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub time_spend: Option<i64>,
     /// Download link of the prepared file, once the task is completed.
@@ -775,14 +798,15 @@ pub struct BackupDownloadTask {
         rename = "Url",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub url: Option<String>,
-    /// Wire name `BackupMethod`: a [`BackupMethod`] (0 logical, 1 physical, 3 snapshot). `None` when absent from the answer.
+    /// Wire name `BackupMethod`: a [`BackupMethod`] (0 logical, 1 physical, 3 snapshot). `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "BackupMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_method: Option<BackupMethod>,
     /// Wire name `BackupDesc`: a string. `None` when absent from the answer.
@@ -790,7 +814,7 @@ pub struct BackupDownloadTask {
         rename = "BackupDesc",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_desc: Option<String>,
     /// Wire name `Region`: a string. `None` when absent from the answer.
@@ -798,7 +822,7 @@ pub struct BackupDownloadTask {
         rename = "Region",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub region: Option<String>,
     /// Wire name `Bucket`: a string. `None` when absent from the answer.
@@ -806,7 +830,7 @@ pub struct BackupDownloadTask {
         rename = "Bucket",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub bucket: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -902,13 +926,18 @@ pub struct BackupDownloadTaskStatus {
         rename = "ReplicaSetId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub replica_set_id: Option<String>,
     /// Where the task stands; see [`BackupDownloadTaskState`].
     ///
-    /// Wire name `Status`: a [`BackupDownloadTaskState`] (0 waiting, 1 downloading, 2 completed, 3 failed, 4 waiting for retry). `None` when absent from the answer.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Status`: a [`BackupDownloadTaskState`] (0 waiting, 1 downloading, 2 completed, 3 failed, 4 waiting for retry). `None` when absent from the answer. An empty string counts as absent.
+    #[serde(
+        rename = "Status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_answer"
+    )]
     pub status: Option<BackupDownloadTaskState>,
     /// Members this version of the models does not know, kept as they arrived (and written back
     /// unchanged when the value is encoded again).
@@ -941,16 +970,17 @@ pub struct BackupInfo {
         rename = "InstanceId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_id: Option<String>,
     /// What started the backup; see [`BackupType`].
     ///
-    /// Wire name `BackupType`: a [`BackupType`] (0 automatic, 1 manual). `None` when absent from the answer.
+    /// Wire name `BackupType`: a [`BackupType`] (0 automatic, 1 manual). `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "BackupType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_type: Option<BackupType>,
     /// The backup's name; pass it to `CreateBackupDownloadTask` or a restore.
@@ -960,7 +990,7 @@ pub struct BackupInfo {
         rename = "BackupName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_name: Option<String>,
     /// Wire name `BackupDesc`: a string. `None` when absent from the answer.
@@ -968,17 +998,17 @@ pub struct BackupInfo {
         rename = "BackupDesc",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_desc: Option<String>,
     /// Size of the backup (the service documents KB for this field).
     ///
-    /// Wire name `BackupSize`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `BackupSize`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "BackupSize",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_size: Option<u64>,
     /// Wire name `StartTime`: a string. `None` when absent from the answer.
@@ -986,7 +1016,7 @@ pub struct BackupInfo {
         rename = "StartTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub start_time: Option<String>,
     /// Wire name `EndTime`: a string. `None` when absent from the answer.
@@ -994,29 +1024,35 @@ pub struct BackupInfo {
         rename = "EndTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub end_time: Option<String>,
     /// Whether the backup is finished; see [`BackupStatus`].
     ///
-    /// Wire name `Status`: a [`BackupStatus`] (1 in progress, 2 succeeded). `None` when absent from the answer.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Status`: a [`BackupStatus`] (1 in progress, 2 succeeded). `None` when absent from the answer. An empty string counts as absent.
+    #[serde(
+        rename = "Status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_answer"
+    )]
     pub status: Option<BackupStatus>,
     /// How the backup was taken; see [`BackupMethod`].
     ///
-    /// Wire name `BackupMethod`: a [`BackupMethod`] (0 logical, 1 physical, 3 snapshot). `None` when absent from the answer.
+    /// Wire name `BackupMethod`: a [`BackupMethod`] (0 logical, 1 physical, 3 snapshot). `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "BackupMethod",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_method: Option<BackupMethod>,
-    /// Wire name `BackId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `BackId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "BackId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub back_id: Option<i64>,
     /// Wire name `DeleteTime`: a string. `None` when absent from the answer.
@@ -1024,7 +1060,7 @@ pub struct BackupInfo {
         rename = "DeleteTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub delete_time: Option<String>,
     /// Wire name `BackupRegion`: a string. `None` when absent from the answer.
@@ -1032,7 +1068,7 @@ pub struct BackupInfo {
         rename = "BackupRegion",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub backup_region: Option<String>,
     /// Wire name `RestoreTime`: a string. `None` when absent from the answer.
@@ -1040,7 +1076,7 @@ pub struct BackupInfo {
         rename = "RestoreTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub restore_time: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -1135,28 +1171,28 @@ impl BackupInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct BackupTotalSize {
-    /// Wire name `SnapshotSize`: a signed integer. `None` when absent from the answer.
+    /// Wire name `SnapshotSize`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "SnapshotSize",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub snapshot_size: Option<i64>,
-    /// Wire name `OplogSize`: a signed integer. `None` when absent from the answer.
+    /// Wire name `OplogSize`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "OplogSize",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub oplog_size: Option<i64>,
-    /// Wire name `FreeQuota`: a signed integer. `None` when absent from the answer.
+    /// Wire name `FreeQuota`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "FreeQuota",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub free_quota: Option<i64>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -1196,23 +1232,23 @@ pub struct ClientConnection {
         rename = "IP",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub ip: Option<String>,
-    /// Wire name `Count`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Count`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Count",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub count: Option<u64>,
-    /// Wire name `InternalService`: a boolean. `None` when absent from the answer.
+    /// Wire name `InternalService`: a boolean. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "InternalService",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub internal_service: Option<bool>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -1247,12 +1283,12 @@ impl ClientConnection {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct CurrentOp {
-    /// Wire name `OpId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `OpId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "OpId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub op_id: Option<i64>,
     /// Wire name `Ns`: a string. `None` when absent from the answer.
@@ -1260,7 +1296,7 @@ pub struct CurrentOp {
         rename = "Ns",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub ns: Option<String>,
     /// Wire name `Query`: a string. `None` when absent from the answer.
@@ -1268,7 +1304,7 @@ pub struct CurrentOp {
         rename = "Query",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub query: Option<String>,
     /// Wire name `Op`: a string. `None` when absent from the answer.
@@ -1276,7 +1312,7 @@ pub struct CurrentOp {
         rename = "Op",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub op: Option<String>,
     /// Wire name `ReplicaSetName`: a string. `None` when absent from the answer.
@@ -1284,7 +1320,7 @@ pub struct CurrentOp {
         rename = "ReplicaSetName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub replica_set_name: Option<String>,
     /// Wire name `NodeName`: a string. `None` when absent from the answer.
@@ -1292,7 +1328,7 @@ pub struct CurrentOp {
         rename = "NodeName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub node_name: Option<String>,
     /// Wire name `Operation`: a string. `None` when absent from the answer.
@@ -1300,7 +1336,7 @@ pub struct CurrentOp {
         rename = "Operation",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub operation: Option<String>,
     /// Wire name `State`: a string. `None` when absent from the answer.
@@ -1308,15 +1344,15 @@ pub struct CurrentOp {
         rename = "State",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub state: Option<String>,
-    /// Wire name `MicrosecsRunning`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MicrosecsRunning`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MicrosecsRunning",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub microsecs_running: Option<u64>,
     /// Wire name `ExecNode`: a string. `None` when absent from the answer.
@@ -1324,7 +1360,7 @@ pub struct CurrentOp {
         rename = "ExecNode",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub exec_node: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -1406,7 +1442,7 @@ pub struct DBInstanceInfo {
         rename = "InstanceId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_id: Option<String>,
     /// Wire name `Region`: a string. `None` when absent from the answer.
@@ -1414,7 +1450,7 @@ pub struct DBInstanceInfo {
         rename = "Region",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub region: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -1443,28 +1479,28 @@ impl DBInstanceInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DBInstancePrice {
-    /// Wire name `UnitPrice`: a floating-point number. `None` when absent from the answer.
+    /// Wire name `UnitPrice`: a floating-point number. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "UnitPrice",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub unit_price: Option<f64>,
-    /// Wire name `OriginalPrice`: a floating-point number. `None` when absent from the answer.
+    /// Wire name `OriginalPrice`: a floating-point number. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "OriginalPrice",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub original_price: Option<f64>,
-    /// Wire name `DiscountPrice`: a floating-point number. `None` when absent from the answer.
+    /// Wire name `DiscountPrice`: a floating-point number. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "DiscountPrice",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub discount_price: Option<f64>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -1504,7 +1540,7 @@ pub struct DbURL {
         rename = "URLType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub url_type: Option<String>,
     /// Wire name `Address`: a string. `None` when absent from the answer.
@@ -1512,7 +1548,7 @@ pub struct DbURL {
         rename = "Address",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub address: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -1546,7 +1582,7 @@ pub struct DeliverSummary {
         rename = "DeliverType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub deliver_type: Option<String>,
     /// Wire name `DeliverSubType`: a string. `None` when absent from the answer.
@@ -1554,7 +1590,7 @@ pub struct DeliverSummary {
         rename = "DeliverSubType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub deliver_sub_type: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -1762,7 +1798,7 @@ pub struct InstanceDetail {
         rename = "InstanceId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_id: Option<String>,
     /// Wire name `InstanceName`: a string. `None` when absent from the answer.
@@ -1770,30 +1806,31 @@ pub struct InstanceDetail {
         rename = "InstanceName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_name: Option<String>,
-    /// Wire name `PayMode`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `PayMode`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "PayMode",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub pay_mode: Option<u64>,
-    /// Wire name `ProjectId`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `ProjectId`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ProjectId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub project_id: Option<u64>,
-    /// Wire name `ClusterType`: a [`ClusterType`] (0 replica set, 1 sharded). `None` when absent from the answer.
+    /// Wire name `ClusterType`: a [`ClusterType`] (0 replica set, 1 sharded). `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ClusterType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub cluster_type: Option<ClusterType>,
     /// Wire name `Region`: a string. `None` when absent from the answer.
@@ -1801,7 +1838,7 @@ pub struct InstanceDetail {
         rename = "Region",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub region: Option<String>,
     /// Wire name `Zone`: a string. `None` when absent from the answer.
@@ -1809,15 +1846,15 @@ pub struct InstanceDetail {
         rename = "Zone",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub zone: Option<String>,
-    /// Wire name `NetType`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `NetType`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "NetType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub net_type: Option<u64>,
     /// Wire name `VpcId`: a string. `None` when absent from the answer.
@@ -1825,7 +1862,7 @@ pub struct InstanceDetail {
         rename = "VpcId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub vpc_id: Option<String>,
     /// Wire name `SubnetId`: a string. `None` when absent from the answer.
@@ -1833,26 +1870,31 @@ pub struct InstanceDetail {
         rename = "SubnetId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub subnet_id: Option<String>,
-    /// Wire name `Status`: a [`InstanceStatus`] (0 pending, 1 processing, 2 running, -2 isolated prepaid, -3 isolated postpaid). `None` when absent from the answer.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Status`: a [`InstanceStatus`] (0 pending, 1 processing, 2 running, -2 isolated prepaid, -3 isolated postpaid). `None` when absent from the answer. An empty string counts as absent.
+    #[serde(
+        rename = "Status",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_answer"
+    )]
     pub status: Option<InstanceStatus>,
     /// Wire name `Vip`: a string. `None` when absent from the answer.
     #[serde(
         rename = "Vip",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub vip: Option<String>,
-    /// Wire name `Vport`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Vport`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Vport",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub vport: Option<u64>,
     /// Wire name `CreateTime`: a date-time string (`YYYY-MM-DD hh:mm:ss`). `None` when absent from the answer.
@@ -1860,7 +1902,7 @@ pub struct InstanceDetail {
         rename = "CreateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub create_time: Option<String>,
     /// Wire name `DeadLine`: a date-time string (`YYYY-MM-DD hh:mm:ss`). `None` when absent from the answer.
@@ -1868,7 +1910,7 @@ pub struct InstanceDetail {
         rename = "DeadLine",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub dead_line: Option<String>,
     /// Wire name `MongoVersion`: a string. `None` when absent from the answer.
@@ -1876,31 +1918,31 @@ pub struct InstanceDetail {
         rename = "MongoVersion",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub mongo_version: Option<String>,
-    /// Wire name `Memory`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Memory`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Memory",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub memory: Option<u64>,
-    /// Wire name `Volume`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Volume`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Volume",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub volume: Option<u64>,
-    /// Wire name `CpuNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `CpuNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "CpuNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub cpu_num: Option<u64>,
     /// Wire name `MachineType`: a string. `None` when absent from the answer.
@@ -1908,39 +1950,39 @@ pub struct InstanceDetail {
         rename = "MachineType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub machine_type: Option<String>,
-    /// Wire name `SecondaryNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `SecondaryNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "SecondaryNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub secondary_num: Option<u64>,
-    /// Wire name `ReplicationSetNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `ReplicationSetNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ReplicationSetNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub replication_set_num: Option<u64>,
-    /// Wire name `AutoRenewFlag`: a signed integer. `None` when absent from the answer.
+    /// Wire name `AutoRenewFlag`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "AutoRenewFlag",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub auto_renew_flag: Option<i64>,
-    /// Wire name `UsedVolume`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `UsedVolume`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "UsedVolume",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub used_volume: Option<u64>,
     /// Wire name `MaintenanceStart`: a string. `None` when absent from the answer.
@@ -1948,7 +1990,7 @@ pub struct InstanceDetail {
         rename = "MaintenanceStart",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub maintenance_start: Option<String>,
     /// Wire name `MaintenanceEnd`: a string. `None` when absent from the answer.
@@ -1956,35 +1998,39 @@ pub struct InstanceDetail {
         rename = "MaintenanceEnd",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub maintenance_end: Option<String>,
-    /// Wire name `ReplicaSets`: a list of [`ShardInfo`] objects. `None` when absent from the answer.
+    /// Wire name `ReplicaSets`: a list of [`ShardInfo`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "ReplicaSets",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub replica_sets: Option<Vec<ShardInfo>>,
-    /// Wire name `ReadonlyInstances`: a list of [`DBInstanceInfo`] objects. `None` when absent from the answer.
+    /// Wire name `ReadonlyInstances`: a list of [`DBInstanceInfo`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "ReadonlyInstances",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub readonly_instances: Option<Vec<DBInstanceInfo>>,
-    /// Wire name `StandbyInstances`: a list of [`DBInstanceInfo`] objects. `None` when absent from the answer.
+    /// Wire name `StandbyInstances`: a list of [`DBInstanceInfo`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "StandbyInstances",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub standby_instances: Option<Vec<DBInstanceInfo>>,
-    /// Wire name `CloneInstances`: a list of [`DBInstanceInfo`] objects. `None` when absent from the answer.
+    /// Wire name `CloneInstances`: a list of [`DBInstanceInfo`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "CloneInstances",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub clone_instances: Option<Vec<DBInstanceInfo>>,
     /// Wire name `RelatedInstance`: a [`DBInstanceInfo`] object. `None` when absent from the answer.
@@ -1994,39 +2040,44 @@ pub struct InstanceDetail {
         skip_serializing_if = "Option::is_none"
     )]
     pub related_instance: Option<DBInstanceInfo>,
-    /// Wire name `Tags`: a list of [`TagInfo`] objects. `None` when absent from the answer.
-    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Tags`: a list of [`TagInfo`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Tags",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub tags: Option<Vec<TagInfo>>,
-    /// Wire name `InstanceVer`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `InstanceVer`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "InstanceVer",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_ver: Option<u64>,
-    /// Wire name `ClusterVer`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `ClusterVer`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ClusterVer",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub cluster_ver: Option<u64>,
-    /// Wire name `Protocol`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Protocol`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Protocol",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub protocol: Option<u64>,
-    /// Wire name `InstanceType`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `InstanceType`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "InstanceType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_type: Option<u64>,
     /// Wire name `InstanceStatusDesc`: a string. `None` when absent from the answer.
@@ -2034,7 +2085,7 @@ pub struct InstanceDetail {
         rename = "InstanceStatusDesc",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_status_desc: Option<String>,
     /// Wire name `RealInstanceId`: a string. `None` when absent from the answer.
@@ -2042,79 +2093,79 @@ pub struct InstanceDetail {
         rename = "RealInstanceId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub real_instance_id: Option<String>,
-    /// Wire name `ZoneList`: a list of strings. `None` when absent from the answer.
+    /// Wire name `ZoneList`: a list of strings. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "ZoneList",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub zone_list: Option<Vec<String>>,
-    /// Wire name `MongosNodeNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MongosNodeNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MongosNodeNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub mongos_node_num: Option<u64>,
-    /// Wire name `MongosMemory`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MongosMemory`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MongosMemory",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub mongos_memory: Option<u64>,
-    /// Wire name `MongosCpuNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MongosCpuNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MongosCpuNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub mongos_cpu_num: Option<u64>,
-    /// Wire name `ConfigServerNodeNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `ConfigServerNodeNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ConfigServerNodeNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub config_server_node_num: Option<u64>,
-    /// Wire name `ConfigServerMemory`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `ConfigServerMemory`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ConfigServerMemory",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub config_server_memory: Option<u64>,
-    /// Wire name `ConfigServerVolume`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `ConfigServerVolume`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ConfigServerVolume",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub config_server_volume: Option<u64>,
-    /// Wire name `ConfigServerCpuNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `ConfigServerCpuNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ConfigServerCpuNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub config_server_cpu_num: Option<u64>,
-    /// Wire name `ReadonlyNodeNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `ReadonlyNodeNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ReadonlyNodeNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub readonly_node_num: Option<u64>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -2418,7 +2469,7 @@ pub struct InstanceEnumParam {
         rename = "CurrentValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub current_value: Option<String>,
     /// Wire name `DefaultValue`: a string. `None` when absent from the answer.
@@ -2426,15 +2477,15 @@ pub struct InstanceEnumParam {
         rename = "DefaultValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub default_value: Option<String>,
-    /// Wire name `EnumValue`: a list of strings. `None` when absent from the answer.
+    /// Wire name `EnumValue`: a list of strings. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "EnumValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub enum_value: Option<Vec<String>>,
     /// Wire name `NeedRestart`: a string. `None` when absent from the answer.
@@ -2442,7 +2493,7 @@ pub struct InstanceEnumParam {
         rename = "NeedRestart",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub need_restart: Option<String>,
     /// Wire name `ParamName`: a string. `None` when absent from the answer.
@@ -2450,15 +2501,15 @@ pub struct InstanceEnumParam {
         rename = "ParamName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub param_name: Option<String>,
-    /// Wire name `Tips`: a list of strings. `None` when absent from the answer.
+    /// Wire name `Tips`: a list of strings. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "Tips",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub tips: Option<Vec<String>>,
     /// Wire name `ValueType`: a string. `None` when absent from the answer.
@@ -2466,15 +2517,15 @@ pub struct InstanceEnumParam {
         rename = "ValueType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub value_type: Option<String>,
-    /// Wire name `Status`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Status`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<u64>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -2539,12 +2590,12 @@ impl InstanceEnumParam {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct InstanceInfo {
-    /// Wire name `AuditLogExpireDay`: an unsigned integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `AuditLogExpireDay`: an unsigned integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "AuditLogExpireDay",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub audit_log_expire_day: Option<u64>,
     /// Wire name `AuditStatus`: a string. The service may send `null`, which decodes as `None`.
@@ -2552,7 +2603,7 @@ pub struct InstanceInfo {
         rename = "AuditStatus",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub audit_status: Option<String>,
     /// Wire name `InstanceId`: a string. The service may send `null`, which decodes as `None`.
@@ -2560,7 +2611,7 @@ pub struct InstanceInfo {
         rename = "InstanceId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_id: Option<String>,
     /// Wire name `InstanceName`: a string. The service may send `null`, which decodes as `None`.
@@ -2568,7 +2619,7 @@ pub struct InstanceInfo {
         rename = "InstanceName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_name: Option<String>,
     /// Wire name `InstanceRole`: a string. The service may send `null`, which decodes as `None`.
@@ -2576,7 +2627,7 @@ pub struct InstanceInfo {
         rename = "InstanceRole",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_role: Option<String>,
     /// Wire name `InstanceType`: a string. The service may send `null`, which decodes as `None`.
@@ -2584,7 +2635,7 @@ pub struct InstanceInfo {
         rename = "InstanceType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub instance_type: Option<String>,
     /// Wire name `MongodbVersion`: a string. The service may send `null`, which decodes as `None`.
@@ -2592,15 +2643,15 @@ pub struct InstanceInfo {
         rename = "MongodbVersion",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub mongodb_version: Option<String>,
-    /// Wire name `ProjectId`: an unsigned integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `ProjectId`: an unsigned integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "ProjectId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub project_id: Option<u64>,
     /// Wire name `Region`: a string. The service may send `null`, which decodes as `None`.
@@ -2608,7 +2659,7 @@ pub struct InstanceInfo {
         rename = "Region",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub region: Option<String>,
     /// Wire name `Status`: a string. The service may send `null`, which decodes as `None`.
@@ -2616,15 +2667,15 @@ pub struct InstanceInfo {
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<String>,
-    /// Wire name `SupportAudit`: a boolean. The service may send `null`, which decodes as `None`.
+    /// Wire name `SupportAudit`: a boolean. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "SupportAudit",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub support_audit: Option<bool>,
     /// Wire name `Zone`: a string. The service may send `null`, which decodes as `None`.
@@ -2632,11 +2683,16 @@ pub struct InstanceInfo {
         rename = "Zone",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub zone: Option<String>,
-    /// Wire name `TagList`: a list of [`TagInfo`] objects. The service may send `null`, which decodes as `None`.
-    #[serde(rename = "TagList", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `TagList`: a list of [`TagInfo`] objects. The service may send `null`, which decodes as `None`. `null` items are skipped.
+    #[serde(
+        rename = "TagList",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub tag_list: Option<Vec<TagInfo>>,
     /// Members this version of the models does not know, kept as they arrived (and written back
     /// unchanged when the value is encoded again).
@@ -2735,7 +2791,7 @@ pub struct InstanceIntegerParam {
         rename = "CurrentValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub current_value: Option<String>,
     /// Wire name `DefaultValue`: a string. `None` when absent from the answer.
@@ -2743,7 +2799,7 @@ pub struct InstanceIntegerParam {
         rename = "DefaultValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub default_value: Option<String>,
     /// Wire name `Max`: a string. `None` when absent from the answer.
@@ -2751,7 +2807,7 @@ pub struct InstanceIntegerParam {
         rename = "Max",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub max: Option<String>,
     /// Wire name `Min`: a string. `None` when absent from the answer.
@@ -2759,7 +2815,7 @@ pub struct InstanceIntegerParam {
         rename = "Min",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub min: Option<String>,
     /// Wire name `NeedRestart`: a string. `None` when absent from the answer.
@@ -2767,7 +2823,7 @@ pub struct InstanceIntegerParam {
         rename = "NeedRestart",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub need_restart: Option<String>,
     /// Wire name `ParamName`: a string. `None` when absent from the answer.
@@ -2775,15 +2831,15 @@ pub struct InstanceIntegerParam {
         rename = "ParamName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub param_name: Option<String>,
-    /// Wire name `Tips`: a list of strings. `None` when absent from the answer.
+    /// Wire name `Tips`: a list of strings. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "Tips",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub tips: Option<Vec<String>>,
     /// Wire name `ValueType`: a string. `None` when absent from the answer.
@@ -2791,15 +2847,15 @@ pub struct InstanceIntegerParam {
         rename = "ValueType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub value_type: Option<String>,
-    /// Wire name `Status`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Status`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<u64>,
     /// Wire name `Unit`: a string. `None` when absent from the answer.
@@ -2807,7 +2863,7 @@ pub struct InstanceIntegerParam {
         rename = "Unit",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub unit: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -2889,7 +2945,7 @@ pub struct InstanceMultiParam {
         rename = "CurrentValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub current_value: Option<String>,
     /// Wire name `DefaultValue`: a string. `None` when absent from the answer.
@@ -2897,15 +2953,15 @@ pub struct InstanceMultiParam {
         rename = "DefaultValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub default_value: Option<String>,
-    /// Wire name `EnumValue`: a list of strings. `None` when absent from the answer.
+    /// Wire name `EnumValue`: a list of strings. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "EnumValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub enum_value: Option<Vec<String>>,
     /// Wire name `NeedRestart`: a string. `None` when absent from the answer.
@@ -2913,7 +2969,7 @@ pub struct InstanceMultiParam {
         rename = "NeedRestart",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub need_restart: Option<String>,
     /// Wire name `ParamName`: a string. `None` when absent from the answer.
@@ -2921,23 +2977,23 @@ pub struct InstanceMultiParam {
         rename = "ParamName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub param_name: Option<String>,
-    /// Wire name `Status`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Status`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<u64>,
-    /// Wire name `Tips`: a list of strings. `None` when absent from the answer.
+    /// Wire name `Tips`: a list of strings. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "Tips",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub tips: Option<Vec<String>>,
     /// Wire name `ValueType`: a string. `None` when absent from the answer.
@@ -2945,7 +3001,7 @@ pub struct InstanceMultiParam {
         rename = "ValueType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub value_type: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -3015,7 +3071,7 @@ pub struct InstanceTextParam {
         rename = "CurrentValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub current_value: Option<String>,
     /// Wire name `DefaultValue`: a string. `None` when absent from the answer.
@@ -3023,7 +3079,7 @@ pub struct InstanceTextParam {
         rename = "DefaultValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub default_value: Option<String>,
     /// Wire name `NeedRestart`: a string. `None` when absent from the answer.
@@ -3031,7 +3087,7 @@ pub struct InstanceTextParam {
         rename = "NeedRestart",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub need_restart: Option<String>,
     /// Wire name `ParamName`: a string. `None` when absent from the answer.
@@ -3039,7 +3095,7 @@ pub struct InstanceTextParam {
         rename = "ParamName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub param_name: Option<String>,
     /// Wire name `TextValue`: a string. `None` when absent from the answer.
@@ -3047,15 +3103,15 @@ pub struct InstanceTextParam {
         rename = "TextValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub text_value: Option<String>,
-    /// Wire name `Tips`: a list of strings. `None` when absent from the answer.
+    /// Wire name `Tips`: a list of strings. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "Tips",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub tips: Option<Vec<String>>,
     /// Wire name `ValueType`: a string. `None` when absent from the answer.
@@ -3063,7 +3119,7 @@ pub struct InstanceTextParam {
         rename = "ValueType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub value_type: Option<String>,
     /// Wire name `Status`: a string. `None` when absent from the answer.
@@ -3071,7 +3127,7 @@ pub struct InstanceTextParam {
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -3141,7 +3197,7 @@ pub struct InstanceUserInfo {
         rename = "UserName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub user_name: Option<String>,
     /// Wire name `Database`: a string. `None` when absent from the answer.
@@ -3149,21 +3205,31 @@ pub struct InstanceUserInfo {
         rename = "Database",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub database: Option<String>,
-    /// Wire name `Roles`: a list of [`Role`] objects. `None` when absent from the answer.
-    #[serde(rename = "Roles", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Roles`: a list of [`Role`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Roles",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub roles: Option<Vec<Role>>,
-    /// Wire name `AuthRole`: a list of [`Auth`] objects. `None` when absent from the answer.
-    #[serde(rename = "AuthRole", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `AuthRole`: a list of [`Auth`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "AuthRole",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub auth_role: Option<Vec<Auth>>,
     /// Wire name `CreateTime`: a string. `None` when absent from the answer.
     #[serde(
         rename = "CreateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub create_time: Option<String>,
     /// Wire name `UpdateTime`: a string. `None` when absent from the answer.
@@ -3171,7 +3237,7 @@ pub struct InstanceUserInfo {
         rename = "UpdateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub update_time: Option<String>,
     /// Wire name `ConsolePassUpdateTime`: a string. `None` when absent from the answer.
@@ -3179,15 +3245,15 @@ pub struct InstanceUserInfo {
         rename = "ConsolePassUpdateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub console_pass_update_time: Option<String>,
-    /// Wire name `EnablePasswordRotation`: a signed integer. `None` when absent from the answer.
+    /// Wire name `EnablePasswordRotation`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "EnablePasswordRotation",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub enable_password_rotation: Option<i64>,
     /// Wire name `Description`: a string. `None` when absent from the answer.
@@ -3195,7 +3261,7 @@ pub struct InstanceUserInfo {
         rename = "Description",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub description: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -3271,7 +3337,7 @@ pub struct KMSInfoDetail {
         rename = "KeyId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub key_id: Option<String>,
     /// Wire name `KeyName`: a string. `None` when absent from the answer.
@@ -3279,7 +3345,7 @@ pub struct KMSInfoDetail {
         rename = "KeyName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub key_name: Option<String>,
     /// Wire name `CreateTime`: a string. `None` when absent from the answer.
@@ -3287,7 +3353,7 @@ pub struct KMSInfoDetail {
         rename = "CreateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub create_time: Option<String>,
     /// Wire name `Status`: a string. `None` when absent from the answer.
@@ -3295,7 +3361,7 @@ pub struct KMSInfoDetail {
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<String>,
     /// Wire name `KeyUsage`: a string. `None` when absent from the answer.
@@ -3303,7 +3369,7 @@ pub struct KMSInfoDetail {
         rename = "KeyUsage",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub key_usage: Option<String>,
     /// Wire name `KeyOrigin`: a string. `None` when absent from the answer.
@@ -3311,7 +3377,7 @@ pub struct KMSInfoDetail {
         rename = "KeyOrigin",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub key_origin: Option<String>,
     /// Wire name `KmsRegion`: a string. `None` when absent from the answer.
@@ -3319,7 +3385,7 @@ pub struct KMSInfoDetail {
         rename = "KmsRegion",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub kms_region: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -3412,7 +3478,7 @@ pub struct LogInfo {
         rename = "LogComponent",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub log_component: Option<String>,
     /// Wire name `LogLevel`: a string. The service may send `null`, which decodes as `None`.
@@ -3420,7 +3486,7 @@ pub struct LogInfo {
         rename = "LogLevel",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub log_level: Option<String>,
     /// Wire name `LogTime`: a string. The service may send `null`, which decodes as `None`.
@@ -3428,7 +3494,7 @@ pub struct LogInfo {
         rename = "LogTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub log_time: Option<String>,
     /// Wire name `LogDetail`: a string. The service may send `null`, which decodes as `None`.
@@ -3436,7 +3502,7 @@ pub struct LogInfo {
         rename = "LogDetail",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub log_detail: Option<String>,
     /// Wire name `LogConnection`: a string. The service may send `null`, which decodes as `None`.
@@ -3444,7 +3510,7 @@ pub struct LogInfo {
         rename = "LogConnection",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub log_connection: Option<String>,
     /// Wire name `LogId`: a string. The service may send `null`, which decodes as `None`.
@@ -3452,7 +3518,7 @@ pub struct LogInfo {
         rename = "LogId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub log_id: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -3510,7 +3576,7 @@ pub struct LogToCLSConfig {
         rename = "CLSRegion",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub cls_region: Option<String>,
     /// Wire name `Status`: a string. `None` when absent from the answer.
@@ -3518,7 +3584,7 @@ pub struct LogToCLSConfig {
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<String>,
     /// Wire name `LogSetId`: a string. `None` when absent from the answer.
@@ -3526,7 +3592,7 @@ pub struct LogToCLSConfig {
         rename = "LogSetId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub log_set_id: Option<String>,
     /// Wire name `LogTopicId`: a string. `None` when absent from the answer.
@@ -3534,7 +3600,7 @@ pub struct LogToCLSConfig {
         rename = "LogTopicId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub log_topic_id: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -3712,7 +3778,7 @@ pub struct NodeProperty {
         rename = "Zone",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub zone: Option<String>,
     /// Wire name `NodeName`: a string. `None` when absent from the answer.
@@ -3720,7 +3786,7 @@ pub struct NodeProperty {
         rename = "NodeName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub node_name: Option<String>,
     /// Wire name `Address`: a string. `None` when absent from the answer.
@@ -3728,7 +3794,7 @@ pub struct NodeProperty {
         rename = "Address",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub address: Option<String>,
     /// Wire name `WanServiceAddress`: a string. `None` when absent from the answer.
@@ -3736,7 +3802,7 @@ pub struct NodeProperty {
         rename = "WanServiceAddress",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub wan_service_address: Option<String>,
     /// Wire name `Role`: a string. `None` when absent from the answer.
@@ -3744,15 +3810,15 @@ pub struct NodeProperty {
         rename = "Role",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub role: Option<String>,
-    /// Wire name `Hidden`: a boolean. `None` when absent from the answer.
+    /// Wire name `Hidden`: a boolean. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Hidden",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub hidden: Option<bool>,
     /// Wire name `Status`: a string. `None` when absent from the answer.
@@ -3760,42 +3826,47 @@ pub struct NodeProperty {
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<String>,
-    /// Wire name `SlaveDelay`: a signed integer. `None` when absent from the answer.
+    /// Wire name `SlaveDelay`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "SlaveDelay",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub slave_delay: Option<i64>,
-    /// Wire name `Priority`: a signed integer. `None` when absent from the answer.
+    /// Wire name `Priority`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Priority",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub priority: Option<i64>,
-    /// Wire name `Votes`: a signed integer. `None` when absent from the answer.
+    /// Wire name `Votes`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Votes",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub votes: Option<i64>,
-    /// Wire name `Tags`: a list of [`NodeTag`] objects. The service may send `null`, which decodes as `None`.
-    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Tags`: a list of [`NodeTag`] objects. The service may send `null`, which decodes as `None`. `null` items are skipped.
+    #[serde(
+        rename = "Tags",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub tags: Option<Vec<NodeTag>>,
     /// Wire name `ReplicateSetId`: a string. `None` when absent from the answer.
     #[serde(
         rename = "ReplicateSetId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub replicate_set_id: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -3889,7 +3960,7 @@ pub struct NodeTag {
         rename = "TagKey",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub tag_key: Option<String>,
     /// Wire name `TagValue`: a string; optional. `None` when absent from the answer.
@@ -3897,9 +3968,13 @@ pub struct NodeTag {
         rename = "TagValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub tag_value: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl NodeTag {
@@ -3913,6 +3988,18 @@ impl NodeTag {
     pub fn with_tag_value(mut self, v: impl Into<String>) -> Self {
         self.tag_value = Some(v.into());
         self
+    }
+}
+
+impl crate::strict::KnownMembers for NodeTag {
+    fn first_unknown(&self) -> Option<crate::strict::UnknownMember> {
+        if let Some(name) = self.unknown_fields.keys().next() {
+            return Some(crate::strict::UnknownMember {
+                path: name.clone(),
+                expected: &["TagKey", "TagValue"],
+            });
+        }
+        None
     }
 }
 
@@ -3960,7 +4047,7 @@ pub struct ParamTpl {
         rename = "TplName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub tpl_name: Option<String>,
     /// Wire name `TplId`: a string. `None` when absent from the answer.
@@ -3968,7 +4055,7 @@ pub struct ParamTpl {
         rename = "TplId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub tpl_id: Option<String>,
     /// Wire name `MongoVersion`: a string. `None` when absent from the answer.
@@ -3976,7 +4063,7 @@ pub struct ParamTpl {
         rename = "MongoVersion",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub mongo_version: Option<String>,
     /// Wire name `ClusterType`: a string. `None` when absent from the answer.
@@ -3984,7 +4071,7 @@ pub struct ParamTpl {
         rename = "ClusterType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub cluster_type: Option<String>,
     /// Wire name `TplDesc`: a string. `None` when absent from the answer.
@@ -3992,7 +4079,7 @@ pub struct ParamTpl {
         rename = "TplDesc",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub tpl_desc: Option<String>,
     /// Wire name `TplType`: a string. `None` when absent from the answer.
@@ -4000,7 +4087,7 @@ pub struct ParamTpl {
         rename = "TplType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub tpl_type: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -4136,8 +4223,13 @@ impl ReplicaSetInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ReplicateSetInfo {
-    /// Wire name `Nodes`: a list of [`NodeProperty`] objects. `None` when absent from the answer.
-    #[serde(rename = "Nodes", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Nodes`: a list of [`NodeProperty`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Nodes",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub nodes: Option<Vec<NodeProperty>>,
     /// Members this version of the models does not know, kept as they arrived (and written back
     /// unchanged when the value is encoded again).
@@ -4214,7 +4306,7 @@ pub struct Role {
         rename = "RoleName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub role_name: Option<String>,
     /// Wire name `Database`: a string; required. `None` when absent from the answer.
@@ -4222,9 +4314,13 @@ pub struct Role {
         rename = "Database",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub database: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Role {
@@ -4233,6 +4329,7 @@ impl Role {
         Role {
             role_name: Some(role_name.into()),
             database: Some(database.into()),
+            unknown_fields: serde_json::Map::new(),
         }
     }
 
@@ -4249,6 +4346,18 @@ impl Role {
     }
 }
 
+impl crate::strict::KnownMembers for Role {
+    fn first_unknown(&self) -> Option<crate::strict::UnknownMember> {
+        if let Some(name) = self.unknown_fields.keys().next() {
+            return Some(crate::strict::UnknownMember {
+                path: name.clone(),
+                expected: &["RoleName", "Database"],
+            });
+        }
+        None
+    }
+}
+
 /// The `RoleInfo` data structure of the API.
 ///
 /// Returned in the answers of `DescribeInstanceRoles`.
@@ -4260,7 +4369,7 @@ pub struct RoleInfo {
         rename = "RoleName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub role_name: Option<String>,
     /// Wire name `Database`: a string. `None` when absent from the answer.
@@ -4268,7 +4377,7 @@ pub struct RoleInfo {
         rename = "Database",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub database: Option<String>,
     /// Wire name `RoleType`: a string. `None` when absent from the answer.
@@ -4276,21 +4385,23 @@ pub struct RoleInfo {
         rename = "RoleType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub role_type: Option<String>,
-    /// Wire name `Privileges`: a list of [`RolePrivilege`] objects. `None` when absent from the answer.
+    /// Wire name `Privileges`: a list of [`RolePrivilege`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "Privileges",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub privileges: Option<Vec<RolePrivilege>>,
-    /// Wire name `InheritedRoles`: a list of [`Role`] objects. `None` when absent from the answer.
+    /// Wire name `InheritedRoles`: a list of [`Role`] objects. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "InheritedRoles",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
     )]
     pub inherited_roles: Option<Vec<Role>>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -4340,14 +4451,18 @@ pub struct RolePrivilege {
     /// Wire name `Resource`: a [`RoleResource`] object; required. `None` when absent from the answer.
     #[serde(rename = "Resource", default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<RoleResource>,
-    /// Wire name `Actions`: a list of strings; required. `None` when absent from the answer.
+    /// Wire name `Actions`: a list of strings; required. `None` when absent from the answer. `null` items are skipped.
     #[serde(
         rename = "Actions",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_vec"
+        deserialize_with = "crate::lenient::opt_vec_answer"
     )]
     pub actions: Option<Vec<String>>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl RolePrivilege {
@@ -4356,6 +4471,7 @@ impl RolePrivilege {
         RolePrivilege {
             resource: Some(resource),
             actions: Some(actions),
+            unknown_fields: serde_json::Map::new(),
         }
     }
 
@@ -4372,18 +4488,33 @@ impl RolePrivilege {
     }
 }
 
+impl crate::strict::KnownMembers for RolePrivilege {
+    fn first_unknown(&self) -> Option<crate::strict::UnknownMember> {
+        if let Some(name) = self.unknown_fields.keys().next() {
+            return Some(crate::strict::UnknownMember {
+                path: name.clone(),
+                expected: &["Resource", "Actions"],
+            });
+        }
+        if let Some(found) = crate::strict::in_member("Resource", self.resource.as_ref()) {
+            return Some(found);
+        }
+        None
+    }
+}
+
 /// The `RoleResource` data structure of the API.
 ///
 /// Sent in the parameters and returned in the answers of `CreateInstanceRole`, `DescribeInstanceRoles`, `UpdateInstanceRole`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct RoleResource {
-    /// Wire name `Cluster`: a boolean; optional. `None` when absent from the answer.
+    /// Wire name `Cluster`: a boolean; optional. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Cluster",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub cluster: Option<bool>,
     /// Wire name `Database`: a string; optional. `None` when absent from the answer.
@@ -4391,7 +4522,7 @@ pub struct RoleResource {
         rename = "Database",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub database: Option<String>,
     /// Wire name `Collection`: a string; optional. `None` when absent from the answer.
@@ -4399,9 +4530,13 @@ pub struct RoleResource {
         rename = "Collection",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub collection: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl RoleResource {
@@ -4424,18 +4559,30 @@ impl RoleResource {
     }
 }
 
+impl crate::strict::KnownMembers for RoleResource {
+    fn first_unknown(&self) -> Option<crate::strict::UnknownMember> {
+        if let Some(name) = self.unknown_fields.keys().next() {
+            return Some(crate::strict::UnknownMember {
+                path: name.clone(),
+                expected: &["Cluster", "Database", "Collection"],
+            });
+        }
+        None
+    }
+}
+
 /// The `SecurityGroup` data structure of the API.
 ///
 /// Returned in the answers of `DescribeSecurityGroup`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct SecurityGroup {
-    /// Wire name `ProjectId`: a signed integer. `None` when absent from the answer.
+    /// Wire name `ProjectId`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ProjectId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub project_id: Option<i64>,
     /// Wire name `CreateTime`: a string. `None` when absent from the answer.
@@ -4443,21 +4590,31 @@ pub struct SecurityGroup {
         rename = "CreateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub create_time: Option<String>,
-    /// Wire name `Inbound`: a list of [`SecurityGroupBound`] objects. `None` when absent from the answer.
-    #[serde(rename = "Inbound", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Inbound`: a list of [`SecurityGroupBound`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Inbound",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub inbound: Option<Vec<SecurityGroupBound>>,
-    /// Wire name `Outbound`: a list of [`SecurityGroupBound`] objects. `None` when absent from the answer.
-    #[serde(rename = "Outbound", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `Outbound`: a list of [`SecurityGroupBound`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "Outbound",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub outbound: Option<Vec<SecurityGroupBound>>,
     /// Wire name `SecurityGroupId`: a string. `None` when absent from the answer.
     #[serde(
         rename = "SecurityGroupId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub security_group_id: Option<String>,
     /// Wire name `SecurityGroupName`: a string. `None` when absent from the answer.
@@ -4465,7 +4622,7 @@ pub struct SecurityGroup {
         rename = "SecurityGroupName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub security_group_name: Option<String>,
     /// Wire name `SecurityGroupRemark`: a string. `None` when absent from the answer.
@@ -4473,7 +4630,7 @@ pub struct SecurityGroup {
         rename = "SecurityGroupRemark",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub security_group_remark: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -4537,7 +4694,7 @@ pub struct SecurityGroupBound {
         rename = "Action",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub action: Option<String>,
     /// Wire name `CidrIp`: a string. `None` when absent from the answer.
@@ -4545,7 +4702,7 @@ pub struct SecurityGroupBound {
         rename = "CidrIp",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub cidr_ip: Option<String>,
     /// Wire name `PortRange`: a string. `None` when absent from the answer.
@@ -4553,7 +4710,7 @@ pub struct SecurityGroupBound {
         rename = "PortRange",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub port_range: Option<String>,
     /// Wire name `IpProtocol`: a string. `None` when absent from the answer.
@@ -4561,7 +4718,7 @@ pub struct SecurityGroupBound {
         rename = "IpProtocol",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub ip_protocol: Option<String>,
     /// Wire name `Id`: a string. `None` when absent from the answer.
@@ -4569,7 +4726,7 @@ pub struct SecurityGroupBound {
         rename = "Id",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub id: Option<String>,
     /// Wire name `AddressModule`: a string. `None` when absent from the answer.
@@ -4577,7 +4734,7 @@ pub struct SecurityGroupBound {
         rename = "AddressModule",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub address_module: Option<String>,
     /// Wire name `ServiceModule`: a string. `None` when absent from the answer.
@@ -4585,7 +4742,7 @@ pub struct SecurityGroupBound {
         rename = "ServiceModule",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub service_module: Option<String>,
     /// Wire name `Desc`: a string. `None` when absent from the answer.
@@ -4593,7 +4750,7 @@ pub struct SecurityGroupBound {
         rename = "Desc",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub desc: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -4658,12 +4815,12 @@ impl SecurityGroupBound {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ShardInfo {
-    /// Wire name `UsedVolume`: a floating-point number. `None` when absent from the answer.
+    /// Wire name `UsedVolume`: a floating-point number. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "UsedVolume",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub used_volume: Option<f64>,
     /// Wire name `ReplicaSetId`: a string. `None` when absent from the answer.
@@ -4671,7 +4828,7 @@ pub struct ShardInfo {
         rename = "ReplicaSetId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub replica_set_id: Option<String>,
     /// Wire name `ReplicaSetName`: a string. `None` when absent from the answer.
@@ -4679,39 +4836,39 @@ pub struct ShardInfo {
         rename = "ReplicaSetName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub replica_set_name: Option<String>,
-    /// Wire name `Memory`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Memory`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Memory",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub memory: Option<u64>,
-    /// Wire name `Volume`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Volume`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Volume",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub volume: Option<u64>,
-    /// Wire name `OplogSize`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `OplogSize`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "OplogSize",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub oplog_size: Option<u64>,
-    /// Wire name `SecondaryNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `SecondaryNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "SecondaryNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub secondary_num: Option<u64>,
     /// Wire name `RealReplicaSetId`: a string. `None` when absent from the answer.
@@ -4719,7 +4876,7 @@ pub struct ShardInfo {
         rename = "RealReplicaSetId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub real_replica_set_id: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -4789,7 +4946,7 @@ pub struct SlowLogItem {
         rename = "Log",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub log: Option<String>,
     /// Wire name `NodeName`: a string. `None` when absent from the answer.
@@ -4797,7 +4954,7 @@ pub struct SlowLogItem {
         rename = "NodeName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub node_name: Option<String>,
     /// Wire name `QueryHash`: a string. `None` when absent from the answer.
@@ -4805,7 +4962,7 @@ pub struct SlowLogItem {
         rename = "QueryHash",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub query_hash: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -4845,7 +5002,7 @@ pub struct SlowLogPattern {
         rename = "Pattern",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub pattern: Option<String>,
     /// Wire name `QueryHash`: a string. `None` when absent from the answer.
@@ -4853,31 +5010,31 @@ pub struct SlowLogPattern {
         rename = "QueryHash",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub query_hash: Option<String>,
-    /// Wire name `MaxTime`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MaxTime`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MaxTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub max_time: Option<u64>,
-    /// Wire name `AverageTime`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `AverageTime`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "AverageTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub average_time: Option<u64>,
-    /// Wire name `Total`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Total`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Total",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub total: Option<u64>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -4929,71 +5086,71 @@ pub struct SpecItem {
         rename = "SpecCode",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub spec_code: Option<String>,
-    /// Wire name `Status`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Status`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<u64>,
-    /// Wire name `Cpu`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Cpu`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Cpu",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub cpu: Option<u64>,
-    /// Wire name `Memory`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Memory`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Memory",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub memory: Option<u64>,
-    /// Wire name `DefaultStorage`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `DefaultStorage`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "DefaultStorage",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub default_storage: Option<u64>,
-    /// Wire name `MaxStorage`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MaxStorage`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MaxStorage",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub max_storage: Option<u64>,
-    /// Wire name `MinStorage`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MinStorage`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MinStorage",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub min_storage: Option<u64>,
-    /// Wire name `Qps`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Qps`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Qps",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub qps: Option<u64>,
-    /// Wire name `Conns`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `Conns`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "Conns",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub conns: Option<u64>,
     /// Wire name `MongoVersionCode`: a string. `None` when absent from the answer.
@@ -5001,15 +5158,15 @@ pub struct SpecItem {
         rename = "MongoVersionCode",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub mongo_version_code: Option<String>,
-    /// Wire name `MongoVersionValue`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MongoVersionValue`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MongoVersionValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub mongo_version_value: Option<u64>,
     /// Wire name `Version`: a string. `None` when absent from the answer.
@@ -5017,7 +5174,7 @@ pub struct SpecItem {
         rename = "Version",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub version: Option<String>,
     /// Wire name `EngineName`: a string. `None` when absent from the answer.
@@ -5025,62 +5182,63 @@ pub struct SpecItem {
         rename = "EngineName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub engine_name: Option<String>,
-    /// Wire name `ClusterType`: a [`ClusterType`] (0 replica set, 1 sharded). `None` when absent from the answer.
+    /// Wire name `ClusterType`: a [`ClusterType`] (0 replica set, 1 sharded). `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "ClusterType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub cluster_type: Option<ClusterType>,
-    /// Wire name `MinNodeNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MinNodeNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MinNodeNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub min_node_num: Option<u64>,
-    /// Wire name `MaxNodeNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MaxNodeNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MaxNodeNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub max_node_num: Option<u64>,
-    /// Wire name `MinReplicateSetNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MinReplicateSetNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MinReplicateSetNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub min_replicate_set_num: Option<u64>,
-    /// Wire name `MaxReplicateSetNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MaxReplicateSetNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MaxReplicateSetNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub max_replicate_set_num: Option<u64>,
-    /// Wire name `MinReplicateSetNodeNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MinReplicateSetNodeNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MinReplicateSetNodeNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub min_replicate_set_node_num: Option<u64>,
-    /// Wire name `MaxReplicateSetNodeNum`: an unsigned integer. `None` when absent from the answer.
+    /// Wire name `MaxReplicateSetNodeNum`: an unsigned integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "MaxReplicateSetNodeNum",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub max_replicate_set_node_num: Option<u64>,
     /// Wire name `MachineType`: a string. `None` when absent from the answer.
@@ -5088,7 +5246,7 @@ pub struct SpecItem {
         rename = "MachineType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub machine_type: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -5236,7 +5394,7 @@ pub struct SpecificationInfo {
         rename = "Region",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub region: Option<String>,
     /// Wire name `Zone`: a string. `None` when absent from the answer.
@@ -5244,18 +5402,23 @@ pub struct SpecificationInfo {
         rename = "Zone",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub zone: Option<String>,
-    /// Wire name `SpecItems`: a list of [`SpecItem`] objects. `None` when absent from the answer.
-    #[serde(rename = "SpecItems", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `SpecItems`: a list of [`SpecItem`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "SpecItems",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub spec_items: Option<Vec<SpecItem>>,
-    /// Wire name `SupportMultiAZ`: a signed integer. `None` when absent from the answer.
+    /// Wire name `SupportMultiAZ`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "SupportMultiAZ",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub support_multi_az: Option<i64>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -5301,7 +5464,7 @@ pub struct TagInfo {
         rename = "TagKey",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub tag_key: Option<String>,
     /// Wire name `TagValue`: a string; required. `None` when absent from the answer.
@@ -5309,9 +5472,13 @@ pub struct TagInfo {
         rename = "TagValue",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub tag_value: Option<String>,
+    /// Members this version of the models does not know, kept as they arrived (and written back
+    /// unchanged when the value is encoded again).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl TagInfo {
@@ -5320,6 +5487,7 @@ impl TagInfo {
         TagInfo {
             tag_key: Some(tag_key.into()),
             tag_value: Some(tag_value.into()),
+            unknown_fields: serde_json::Map::new(),
         }
     }
 
@@ -5336,18 +5504,30 @@ impl TagInfo {
     }
 }
 
+impl crate::strict::KnownMembers for TagInfo {
+    fn first_unknown(&self) -> Option<crate::strict::UnknownMember> {
+        if let Some(name) = self.unknown_fields.keys().next() {
+            return Some(crate::strict::UnknownMember {
+                path: name.clone(),
+                expected: &["TagKey", "TagValue"],
+            });
+        }
+        None
+    }
+}
+
 /// The `Task` data structure of the API.
 ///
 /// Returned in the answers of `DescribeLogDownloadTasks`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct Task {
-    /// Wire name `TaskType`: a signed integer. `None` when absent from the answer.
+    /// Wire name `TaskType`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
     #[serde(
         rename = "TaskType",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub task_type: Option<i64>,
     /// Wire name `TaskId`: a string. `None` when absent from the answer.
@@ -5355,7 +5535,7 @@ pub struct Task {
         rename = "TaskId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub task_id: Option<String>,
     /// Wire name `CreateTime`: a string. The service may send `null`, which decodes as `None`.
@@ -5363,7 +5543,7 @@ pub struct Task {
         rename = "CreateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub create_time: Option<String>,
     /// Wire name `UpdateTime`: a string. The service may send `null`, which decodes as `None`.
@@ -5371,31 +5551,31 @@ pub struct Task {
         rename = "UpdateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub update_time: Option<String>,
-    /// Wire name `FileSize`: a signed integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `FileSize`: a signed integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "FileSize",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub file_size: Option<i64>,
-    /// Wire name `Status`: a signed integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `Status`: a signed integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "Status",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub status: Option<i64>,
-    /// Wire name `Percent`: a signed integer. The service may send `null`, which decodes as `None`.
+    /// Wire name `Percent`: a signed integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
     #[serde(
         rename = "Percent",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub percent: Option<i64>,
     /// Wire name `Url`: a string. The service may send `null`, which decodes as `None`.
@@ -5403,7 +5583,7 @@ pub struct Task {
         rename = "Url",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub url: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back
@@ -5473,18 +5653,23 @@ pub struct UserInfo {
         rename = "UserName",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub user_name: Option<String>,
-    /// Wire name `AuthRole`: a list of [`Auth`] objects. `None` when absent from the answer.
-    #[serde(rename = "AuthRole", default, skip_serializing_if = "Option::is_none")]
+    /// Wire name `AuthRole`: a list of [`Auth`] objects. `None` when absent from the answer. `null` items are skipped.
+    #[serde(
+        rename = "AuthRole",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_list_answer"
+    )]
     pub auth_role: Option<Vec<Auth>>,
     /// Wire name `CreateTime`: a string. `None` when absent from the answer.
     #[serde(
         rename = "CreateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub create_time: Option<String>,
     /// Wire name `UpdateTime`: a string. `None` when absent from the answer.
@@ -5492,7 +5677,7 @@ pub struct UserInfo {
         rename = "UpdateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub update_time: Option<String>,
     /// Wire name `UserDesc`: a string. `None` when absent from the answer.
@@ -5500,7 +5685,7 @@ pub struct UserInfo {
         rename = "UserDesc",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub user_desc: Option<String>,
     /// Wire name `ConsolePassUpdateTime`: a string. `None` when absent from the answer.
@@ -5508,7 +5693,7 @@ pub struct UserInfo {
         rename = "ConsolePassUpdateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt"
+        deserialize_with = "crate::lenient::opt_answer"
     )]
     pub console_pass_update_time: Option<String>,
     /// Members this version of the models does not know, kept as they arrived (and written back

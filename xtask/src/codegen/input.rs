@@ -1,0 +1,79 @@
+//! The generator's inputs as read from disk: the committed spec (facts imported by
+//! `cargo xtask spec import`) and the hand-written overlay (enums and fuller docs).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::Result;
+
+#[derive(Deserialize)]
+pub(super) struct Spec {
+    pub(super) actions: BTreeMap<String, ActionSpec>,
+    pub(super) structures: BTreeMap<String, StructSpec>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct ActionSpec {
+    pub(super) input: String,
+    pub(super) output: String,
+    pub(super) intl: bool,
+}
+
+#[derive(Deserialize)]
+pub(super) struct StructSpec {
+    pub(super) members: Vec<MemberSpec>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct MemberSpec {
+    pub(super) name: String,
+    #[serde(rename = "type")]
+    pub(super) ty: String,
+    pub(super) member: String,
+    pub(super) required: bool,
+    #[serde(default)]
+    pub(super) nullable: Option<bool>,
+    #[serde(default)]
+    pub(super) disabled: bool,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Overlay {
+    pub(super) enums: BTreeMap<String, EnumSpec>,
+    #[serde(default)]
+    pub(super) docs: Docs,
+}
+
+#[derive(Deserialize)]
+pub(super) struct EnumSpec {
+    pub(super) repr: String,
+    pub(super) doc: String,
+    pub(super) values: Vec<EnumValue>,
+    pub(super) used_by: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct EnumValue {
+    pub(super) value: Value,
+    pub(super) name: String,
+    pub(super) doc: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct Docs {
+    #[serde(default)]
+    pub(super) actions: BTreeMap<String, String>,
+    #[serde(default)]
+    pub(super) structures: BTreeMap<String, String>,
+    #[serde(default)]
+    pub(super) members: BTreeMap<String, String>,
+}
+
+pub(super) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
