@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 
-use crate::{capture_cmd, cargo, run_cmd, workspace_root, Result};
+use crate::util::{capture_cmd, cargo, run_cmd, target_dir, workspace_root, Result};
 
 /// The package holding the benches.
 const PACKAGE: &str = "mongodb-sdk-tests";
@@ -305,21 +305,6 @@ fn parse_executables(messages: &str) -> Vec<(String, PathBuf)> {
             Some((name, PathBuf::from(exe)))
         })
         .collect()
-}
-
-/// `target/`, or wherever `CARGO_TARGET_DIR` points.
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            if dir.is_absolute() {
-                dir
-            } else {
-                workspace_root().join(dir)
-            }
-        }
-        None => workspace_root().join("target"),
-    }
 }
 
 /// Median point estimate, in nanoseconds, of one criterion benchmark.

@@ -1,12 +1,12 @@
 //! `cargo xtask ci`: the checks CI runs, in order, stopping at the first failure.
 
-use crate::{run_cmd, Result};
+use crate::util::{cargo, run_cmd, Result};
 
 pub(crate) fn run(args: &[String]) -> Result {
     if let Some(extra) = args.first() {
         return Err(format!("`ci` takes no arguments (got `{extra}`)"));
     }
-    let cargo = crate::cargo();
+    let cargo = cargo();
     run_cmd(&cargo, &["fmt", "--all", "--check"], &[])?;
     run_cmd(
         &cargo,
