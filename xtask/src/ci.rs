@@ -21,6 +21,7 @@ pub(crate) fn run(args: &[String]) -> Result {
         &[],
     )?;
     crate::codegen::run(&["--check".to_string()])?;
+    crate::cycles::check_workspace()?;
     crate::policy::check_licenses_and_duplicates()?;
     run_cmd(&cargo, &["test", "--workspace"], &[])?;
     run_cmd(

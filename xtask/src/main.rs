@@ -7,6 +7,7 @@ use std::process::ExitCode;
 mod bench;
 mod ci;
 mod codegen;
+mod cycles;
 mod fuzz;
 mod msrv;
 mod policy;
@@ -22,7 +23,9 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  ci                 everything CI runs: fmt, clippy, codegen check, tests, docs
+  ci                 everything CI runs: fmt, clippy, codegen check, module cycles, deps,
+                     tests, docs
+  cycles             fail on a module import cycle inside any crate of the workspace
   bench [--quick]    performance ratios against same-run floors -> target/bench/summary.json
   deps               dependency policy: permissive licenses, no unexplained duplicate majors
   msrv               build the libraries with the declared rust-version toolchain, if installed
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
+        Some("cycles") => cycles::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("deps") => policy::run(&args[1..]),
         Some("msrv") => msrv::run(&args[1..]),
