@@ -26,7 +26,8 @@ commands:
   ci                 everything CI runs: fmt, clippy, codegen check, module cycles, deps,
                      tests, docs
   cycles             fail on a module import cycle inside any crate of the workspace
-  bench [--quick]    performance ratios against same-run floors -> target/bench/summary.json
+  bench [--quick]    performance ratios, ours and a floor interleaved in rounds
+                     -> target/bench/summary.json
   deps               dependency policy: permissive licenses, no unexplained duplicate majors
   msrv               build the libraries with the declared rust-version toolchain, if installed
   release [--dry-run] [--bump patch|minor|major]
