@@ -4,7 +4,10 @@
 //!
 //! The server is a few lines of `std::net`: it reads the head, then `Content-Length` bytes of
 //! body, and answers a fixed body with `Content-Length`, keeping the connection open. It does
-//! the same work for both sides, so the ratio shows what the client adds on top of ureq.
+//! the same work for both sides, so the ratio shows what the client adds on top of ureq. The
+//! two are measured interleaved against the same server (see `common/measure.rs`), timed by
+//! the CPU time of the whole process: the client's thread, the server's threads and the kernel
+//! work done on their behalf, without the time they wait for a core on a busy machine.
 
 use std::hint::black_box;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -13,9 +16,11 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
 use mongodb_client_blocking::models::{BackupMethod, CreateBackupDBInstanceRequest};
 use mongodb_client_blocking::{Client, Credentials, RetryPolicy};
+
+#[path = "common/measure.rs"]
+mod measure;
 
 const ANSWER: &[u8] = br#"{"Response":{"AsyncRequestId":"1","RequestId":"x"}}"#;
 const REQUEST_CLIENT: &str = "tcmongo-bench";
@@ -108,7 +113,7 @@ fn serve(stream: TcpStream, slot: &Captured) {
     }
 }
 
-fn bench_roundtrip(c: &mut Criterion) {
+fn main() {
     let (addr, captured) = start_server();
     let url = format!("http://{addr}/");
 
@@ -167,17 +172,14 @@ fn bench_roundtrip(c: &mut Criterion) {
     };
     assert_eq!(send_plain(), ANSWER);
 
-    let mut group = c.benchmark_group("roundtrip");
-    group.bench_function("ours", |b| {
-        b.iter(|| {
+    measure::compare(
+        "roundtrip",
+        measure::Clock::ProcessCpu,
+        || {
             client
                 .create_backup_db_instance(black_box(&req))
                 .expect("call")
-        })
-    });
-    group.bench_function("floor", |b| b.iter(send_plain));
-    group.finish();
+        },
+        send_plain,
+    );
 }
-
-criterion_group!(benches, bench_roundtrip);
-criterion_main!(benches);

@@ -5,14 +5,17 @@
 //! `CreateBackupDBInstance` call, through `Signer::sign_headers` as the client does, and walks
 //! them all. The floor hashes the same body, hashes a canonical request of
 //! the same length and computes one HMAC over a string to sign of the same length: the work no
-//! implementation of TC3 can skip. The ratio between the two is what `cargo xtask bench` reports.
+//! implementation of TC3 can skip. The two are measured interleaved (see `common/measure.rs`);
+//! the median per-round ratio is what `cargo xtask bench` reports.
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use tc_sign::{Credentials, HttpMethod, SignableBody, Signer, SigningParams};
+
+#[path = "common/measure.rs"]
+mod measure;
 
 /// A realistic body: what the client sends for a logical backup with a remark.
 const BODY: &[u8] = br#"{"InstanceId":"cmgo-p8vnipr5","BackupMethod":0,"BackupRemark":"nightly logical backup before the schema migration"}"#;
@@ -36,7 +39,7 @@ fn params() -> SigningParams<'static> {
         .expect("complete signing parameters")
 }
 
-fn bench_sign(c: &mut Criterion) {
+fn main() {
     let creds = Credentials::new(
         "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
         "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
@@ -50,11 +53,13 @@ fn bench_sign(c: &mut Criterion) {
     let string_to_sign = reference.string_to_sign.clone().into_bytes();
     let key = [0x5au8; 32];
 
-    let mut group = c.benchmark_group("sign");
-    // What the client does per request: the fast path, every header produced and handed over
-    // (each name and value is passed through `black_box`, as an HTTP client would copy them).
-    group.bench_function("ours", |b| {
-        b.iter(|| {
+    measure::compare(
+        "sign",
+        measure::Clock::ThreadCpu,
+        // What the client does per request: the fast path, every header produced and handed
+        // over (each name and value is passed through `black_box`, as an HTTP client would
+        // copy them).
+        || {
             let signed = signer.sign_headers(black_box(&creds), black_box(&params));
             let mut bytes = 0usize;
             for (name, value) in signed.iter() {
@@ -62,10 +67,8 @@ fn bench_sign(c: &mut Criterion) {
             }
             black_box(bytes);
             signed
-        })
-    });
-    group.bench_function("floor", |b| {
-        b.iter(|| {
+        },
+        || {
             let body_hash: [u8; 32] = Sha256::digest(black_box(BODY)).into();
             let canonical_hash: [u8; 32] = Sha256::digest(black_box(&canonical[..])).into();
             let mut mac =
@@ -73,10 +76,6 @@ fn bench_sign(c: &mut Criterion) {
             mac.update(black_box(&string_to_sign[..]));
             let signature: [u8; 32] = mac.finalize().into_bytes().into();
             (body_hash, canonical_hash, signature)
-        })
-    });
-    group.finish();
+        },
+    );
 }
-
-criterion_group!(benches, bench_sign);
-criterion_main!(benches);

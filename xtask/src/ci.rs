@@ -1,12 +1,12 @@
 //! `cargo xtask ci`: the checks CI runs, in order, stopping at the first failure.
 
-use crate::{run_cmd, Result};
+use crate::util::{cargo, run_cmd, Result};
 
 pub(crate) fn run(args: &[String]) -> Result {
     if let Some(extra) = args.first() {
         return Err(format!("`ci` takes no arguments (got `{extra}`)"));
     }
-    let cargo = crate::cargo();
+    let cargo = cargo();
     run_cmd(&cargo, &["fmt", "--all", "--check"], &[])?;
     run_cmd(
         &cargo,
@@ -21,6 +21,7 @@ pub(crate) fn run(args: &[String]) -> Result {
         &[],
     )?;
     crate::codegen::run(&["--check".to_string()])?;
+    crate::cycles::check_workspace()?;
     crate::policy::check_licenses_and_duplicates()?;
     run_cmd(&cargo, &["test", "--workspace"], &[])?;
     let ap = "--features=serde_json/arbitrary_precision"; // the models decode numbers either way

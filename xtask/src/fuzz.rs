@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::{workspace_root, Result};
+use crate::util::{workspace_root, Result};
 
 /// Every target in `fuzz/fuzz_targets/`, in the order they run.
 const TARGETS: &[&str] = &[

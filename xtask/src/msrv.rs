@@ -5,7 +5,7 @@
 
 use std::fs;
 
-use crate::{capture_cmd, run_cmd, workspace_root, Result};
+use crate::util::{capture_cmd, run_cmd, workspace_root, Result};
 
 const LIBRARIES: &[&str] = &[
     "tc-sign",

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::{release::metadata, Result};
+use crate::util::{metadata, Result};
 
 /// License identifiers we accept; an expression passes when an `OR` branch is all accepted.
 const PERMISSIVE: &[&str] = &[

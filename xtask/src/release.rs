@@ -7,9 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 
-use serde_json::Value;
-
-use crate::{capture_cmd, cargo, run_cmd, workspace_root, Result};
+use crate::util::{capture_cmd, cargo, metadata, run_cmd, workspace_root, Result};
 
 /// Files every published crate must ship, beyond its sources and manifest.
 const REQUIRED_IN_PACKAGE: &[(&str, &[&str])] = &[
@@ -206,15 +204,6 @@ fn check_package_list(krate: &str) -> Result {
         files.len()
     );
     Ok(())
-}
-
-pub(crate) fn metadata(no_deps: bool) -> Result<Value> {
-    let mut args = vec!["metadata", "--format-version", "1"];
-    if no_deps {
-        args.push("--no-deps");
-    }
-    let out = capture_cmd(&cargo(), &args)?;
-    serde_json::from_str(&out).map_err(|e| format!("cargo metadata output is not JSON: {e}"))
 }
 
 fn current_version() -> Result<String> {

@@ -8,7 +8,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::{cargo, run_cmd, workspace_root, Result};
+use crate::util::{cargo, run_cmd, workspace_root, Result};
 
 const SDK: &str = "tencentcloud-sdk-python-mongodb";
 
