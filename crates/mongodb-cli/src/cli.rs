@@ -176,7 +176,7 @@ fn global_args() -> Vec<Arg> {
             .global(true)
             .value_name("LANG")
             .value_parser(["en-US", "zh-CN"])
-            .help("Language of the service's messages"),
+            .help("Language of the service's messages [default: the profile's language setting]"),
         Arg::new("output")
             .long("output")
             .short('o')

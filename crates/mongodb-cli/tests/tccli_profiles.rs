@@ -201,7 +201,7 @@ fn a_profile_that_does_not_exist_is_exit_4_naming_it() {
 }
 
 #[test]
-fn a_bad_output_setting_in_the_profile_is_exit_4_before_any_call() {
+fn bad_output_or_language_settings_in_the_profile_are_exit_4_before_any_call() {
     let p = Profiles::new();
     let dir = p.home.path().join(".tccli");
     std::fs::write(
@@ -219,6 +219,25 @@ fn a_bad_output_setting_in_the_profile_is_exit_4_before_any_call() {
         "{err}"
     );
     assert_eq!(p.emu.request_count("DescribeDBInstances"), 0);
+
+    std::fs::write(
+        dir.join("ci.configure"),
+        json!({"_sys_param": {"language": "fr-FR"}, "mongodb": {"endpoint": p.emu.url()}})
+            .to_string(),
+    )
+    .unwrap();
+    let o = p.describe(p.cmd().args(["--profile", "ci"]));
+    expect_code(&o, 4);
+    let err = stderr(&o);
+    assert!(
+        err.contains("ci.configure") && err.contains("\"fr-FR\"") && err.contains("en-US or zh-CN"),
+        "{err}"
+    );
+    assert_eq!(p.emu.request_count("DescribeDBInstances"), 0);
+    // The flag needs no setting from the profile.
+    let o = p.describe(p.cmd().args(["--profile", "ci", "--language", "en-US"]));
+    expect_code(&o, 0);
+    assert_eq!(p.emu.request_count("DescribeDBInstances"), 1);
 }
 
 #[test]
