@@ -28,6 +28,7 @@ const REQUIRED_IN_PACKAGE: &[(&str, &[&str])] = &[
         &[
             "spec/mongodb-2019-07-25.json",
             "spec/overlay.json",
+            "spec/help.json",
             "README.md",
         ],
     ),

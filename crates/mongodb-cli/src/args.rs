@@ -18,7 +18,7 @@ use crate::input::dotted::Dotted;
 pub const SERVICE: &str = "mongodb";
 
 /// Subcommands that are not API actions.
-pub const BUILTINS: &[&str] = &["backup", "emulator", "completions", "help"];
+pub const BUILTINS: &[&str] = &["backup", "configure", "emulator", "completions", "help"];
 
 /// Flags that take a value, global or an action's own (so values are not read as actions or
 /// dotted parameters).
@@ -28,6 +28,7 @@ const VALUE_FLAGS: &[&str] = &[
     "--http-method",
     "--timeout",
     "--profile",
+    "--ca-bundle",
     "--language",
     "--output",
     "-o",

@@ -9,6 +9,7 @@
 //!         [--<Param>.<index|Member>... VALUE]... [--filter JMESPATH] [--waiter JSON]
 //!         [--generate-cli-skeleton]
 //! tcmongo [GLOBAL FLAGS] backup create|list|download|run ...
+//! tcmongo [--profile NAME] configure set KEY VALUE [KEY VALUE]... | get KEY... | list
 //! tcmongo emulator [--listen ADDR] [--secret-id ID --secret-key KEY] [--state FILE]
 //! tcmongo completions bash|zsh|fish|elvish|powershell
 //! ```
@@ -25,7 +26,7 @@ use crate::exit::{self, Failure};
 use crate::input::dotted::Dotted;
 use crate::output::{print_stdout, Format};
 use crate::session::Globals;
-use crate::{action, args, backup, emulator_cmd, logging};
+use crate::{action, args, backup, configure, emulator_cmd, logging};
 
 /// Runs the program with `args` (including the program name) and returns the exit code.
 pub fn run(args: Vec<OsString>) -> ExitCode {
@@ -59,6 +60,7 @@ fn dispatch(matches: &ArgMatches, dotted: &[Dotted]) -> Result<(), Failure> {
     match matches.subcommand() {
         Some(("completions", sub)) => completions(sub),
         Some(("emulator", sub)) => emulator_cmd::run(sub),
+        Some(("configure", sub)) => configure::run(&globals, sub),
         Some(("backup", _)) if globals.format == Some(Format::Text) => Err(Failure::usage(
             "--output text is for API actions; backup commands print json or table",
         )),
@@ -86,8 +88,14 @@ pub fn build_command() -> Command {
              `tcmongo mongodb DescribeDBInstances` works too. The `backup` commands run the \
              backup workflow with progress bars; `--emulator` runs any command against an embedded \
              local emulator with demo credentials.\n\n\
-             Credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (+ TENCENTCLOUD_SESSION_TOKEN), \
-             ~/.tencentcloud/credentials, ~/.tccli/<profile>.credential, CVM role, STS.\n\n\
+             Credentials, first found: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY \
+             (+ TENCENTCLOUD_SESSION_TOKEN), ~/.tencentcloud/credentials, tccli's \
+             ~/.tccli/<profile>.credential (profile from TCCLI_PROFILE, else default), TKE OIDC, \
+             CVM role; then STS AssumeRole when TENCENTCLOUD_ROLE_ARN is set. A source that is \
+             configured but broken is an error (exit 4), never skipped. `--profile NAME` uses \
+             that profile only, ahead of the environment, as tccli does; tccli's \
+             ~/.tccli/<profile>.configure gives the default region, endpoint, output and \
+             language. `tcmongo configure set|get|list` edits tccli's files.\n\n\
              Exit codes: 0 success; 1 the service answered with an error; 2 bad usage or input; \
              3 network, timeout, HTTP status, malformed or oversized response; \
              4 no usable credentials or configuration.",
@@ -98,6 +106,7 @@ pub fn build_command() -> Command {
         .args(global_args());
     cmd = cmd
         .subcommand(backup::command())
+        .subcommand(configure::command())
         .subcommand(emulator_cmd::command())
         .subcommand(
             Command::new("completions")
@@ -123,7 +132,7 @@ fn global_args() -> Vec<Arg> {
             .long("region")
             .global(true)
             .value_name("REGION")
-            .help("Region, e.g. ap-guangzhou [default: TENCENTCLOUD_REGION]"),
+            .help("Region, e.g. ap-guangzhou [default: TENCENTCLOUD_REGION, else the profile's region]"),
         Arg::new("endpoint")
             .long("endpoint")
             .global(true)
@@ -148,20 +157,36 @@ fn global_args() -> Vec<Arg> {
             .long("profile")
             .global(true)
             .value_name("NAME")
-            .help("Credentials profile name [default: TENCENTCLOUD_PROFILE, else default]"),
+            .help(
+                "Profile: tccli's ~/.tccli/NAME.credential and .configure, or [NAME] of \
+                 ~/.tencentcloud/credentials; used alone, ahead of environment credentials \
+                 [default: TCCLI_PROFILE, else default]",
+            ),
+        Arg::new("ca-bundle")
+            .long("ca-bundle")
+            .global(true)
+            .value_name("PATH")
+            .value_parser(value_parser!(std::path::PathBuf))
+            .help(
+                "Also trust the CA certificates in this PEM file (e.g. a TLS-inspecting \
+                 proxy's)",
+            ),
         Arg::new("language")
             .long("language")
             .global(true)
             .value_name("LANG")
             .value_parser(["en-US", "zh-CN"])
-            .help("Language of the service's messages"),
+            .help("Language of the service's messages [default: the profile's language setting]"),
         Arg::new("output")
             .long("output")
             .short('o')
             .global(true)
             .value_name("FORMAT")
             .value_parser(["json", "table", "text"])
-            .help("Output format: json, table, or text (tccli's tab-separated lines) [default: json; table for `backup list`]"),
+            .help(
+                "Output format: json, table, or text (tccli's tab-separated lines) \
+                 [default: the profile's output setting, else json; table for `backup list`]",
+            ),
         Arg::new("max-attempts")
             .long("max-attempts")
             .global(true)

@@ -8,6 +8,7 @@ mod action;
 mod args;
 mod backup;
 mod cli;
+mod configure;
 mod emulator_cmd;
 mod exit;
 mod input;

@@ -2,13 +2,24 @@
 //! command line ([`Globals`]) and a connected client ([`Session`]), with the embedded emulator
 //! behind it in `--emulator` mode.
 //!
-//! This is the one place a client is built from the command line; configuration sources the
-//! client does not read itself (profiles, configuration files) plug in here.
+//! This is the one place a client is built from the command line. The client reads most
+//! configuration itself (credentials, tccli's region and endpoint defaults); what it leaves to
+//! the command line plugs in here: the profile named by `--profile`, and tccli's
+//! `_sys_param.output` and `_sys_param.language` of the profile in use as the defaults of
+//! `--output` and `--language`.
+//!
+//! The profile in use is the one tccli would use: `--profile`, else `TCCLI_PROFILE`, else
+//! `default`. As in tccli, `--profile` also beats the environment (`TENCENTCLOUD_SECRET_ID`,
+//! `TENCENTCLOUD_REGION`), while a profile chosen by `TCCLI_PROFILE` comes after it.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::ArgMatches;
-use mongodb_client_blocking::{Client, HttpMethod, Language, RetryPolicy, WaitOptions};
+use mongodb_client_blocking::tccli::TccliProfile;
+use mongodb_client_blocking::{
+    Client, EnvSource, Error, HttpMethod, Language, RetryPolicy, WaitOptions,
+};
 
 use crate::emulator_cmd;
 use crate::exit::Failure;
@@ -26,8 +37,10 @@ pub struct Globals {
     pub http_method: Option<HttpMethod>,
     /// `--timeout`.
     pub timeout: Option<Duration>,
-    /// `--profile`.
+    /// `--profile`: the profile named on the command line.
     pub profile: Option<String>,
+    /// `--ca-bundle`: more CA certificates to trust (PEM).
+    pub ca_bundle: Option<PathBuf>,
     /// `--language`.
     pub language: Option<Language>,
     /// `--output`, when given and one the workflow commands print (json or table).
@@ -84,6 +97,7 @@ impl Globals {
             http_method,
             timeout,
             profile: s("profile"),
+            ca_bundle: m.get_one::<PathBuf>("ca-bundle").cloned(),
             language,
             output: s("output").as_deref().and_then(OutputFormat::parse),
             format: s("output").as_deref().and_then(Format::parse),
@@ -92,6 +106,63 @@ impl Globals {
             verbose: m.get_flag("verbose"),
         })
     }
+}
+
+impl Globals {
+    /// The name of the profile in use: `--profile`, else `TCCLI_PROFILE`, else `default`, as
+    /// tccli chooses it.
+    pub fn profile_name(&self) -> String {
+        self.profile
+            .clone()
+            .or_else(|| {
+                std::env::var("TCCLI_PROFILE")
+                    .ok()
+                    .filter(|p| !p.trim().is_empty())
+            })
+            .unwrap_or_else(|| "default".to_string())
+    }
+
+    /// tccli's files of the profile in use (`~/.tccli/<profile>.configure` and `.credential`),
+    /// or `None` when the home directory is unknown. A file that is not a JSON object fails
+    /// with exit 4 naming it.
+    pub fn tccli_profile(&self) -> Result<Option<TccliProfile>, Failure> {
+        let env = EnvSource::process();
+        let Some(home) = env.home() else {
+            return Ok(None);
+        };
+        Ok(Some(TccliProfile::load(home, &self.profile_name())?))
+    }
+
+    /// How an API action's response is printed: `--output`, else the profile's
+    /// `_sys_param.output` (as in tccli), else JSON.
+    pub fn action_format(&self) -> Result<Format, Failure> {
+        if let Some(f) = self.format {
+            return Ok(f);
+        }
+        let Some(profile) = self.tccli_profile()? else {
+            return Ok(Format::Json);
+        };
+        match profile.output() {
+            None => Ok(Format::Json),
+            Some(v) => Format::parse(v)
+                .ok_or_else(|| profile_value_error(&profile, "output", v, "json, table or text")),
+        }
+    }
+}
+
+/// A configuration failure (exit 4) for a bad `_sys_param` value of a tccli profile.
+fn profile_value_error(profile: &TccliProfile, key: &str, value: &str, allowed: &str) -> Failure {
+    Failure::Sdk(Error::Config {
+        message: format!(
+            "{} sets {key} to {value:?}, which is not one of {allowed}; fix it with `tcmongo configure set {key} VALUE{}`",
+            profile.configure_path().display(),
+            if profile.name() == "default" {
+                String::new()
+            } else {
+                format!(" --profile {}", profile.name())
+            }
+        ),
+    })
 }
 
 /// A connected client, plus the embedded emulator it talks to in `--emulator` mode.
@@ -107,9 +178,14 @@ pub struct Session {
 
 impl Session {
     /// Builds the client from the global settings (starting the embedded emulator first in
-    /// `--emulator` mode). Missing credentials or bad configuration fail with exit code 4.
+    /// `--emulator` mode). Bad configuration fails with exit code 4; so do missing or broken
+    /// credentials, when the first call asks for them.
     pub fn connect(g: &Globals) -> Result<Self, Failure> {
         let mut builder = Client::builder();
+        let language = match g.language {
+            Some(l) => Some(l),
+            None => configured_language(g)?,
+        };
         let emulator = if g.emulator {
             Some(emulator_cmd::Embedded::start()?)
         } else {
@@ -139,8 +215,11 @@ impl Session {
         if let Some(m) = g.http_method {
             builder = builder.http_method(m);
         }
-        if let Some(l) = g.language {
+        if let Some(l) = language {
             builder = builder.language(l);
+        }
+        if let Some(path) = &g.ca_bundle {
+            builder = builder.ca_bundle(path.clone());
         }
         if let Some(t) = g.timeout {
             builder = builder.timeout(t);
@@ -149,6 +228,12 @@ impl Session {
             builder = builder.retry(RetryPolicy::default().with_max_attempts(n));
         }
         let client = builder.build()?;
+        log::debug!(
+            "profile {}, region {}, endpoint {}",
+            g.profile_name(),
+            client.region().unwrap_or("(none)"),
+            client.endpoint()
+        );
         Ok(Session {
             client,
             reporter: Reporter::detect(),
@@ -169,6 +254,20 @@ impl Session {
                 .backoff(1.5)
                 .max_interval(Duration::from_secs(20))
         }
+    }
+}
+
+/// tccli's `_sys_param.language` of the profile in use, the default of `--language`.
+fn configured_language(g: &Globals) -> Result<Option<Language>, Failure> {
+    let Some(profile) = g.tccli_profile()? else {
+        return Ok(None);
+    };
+    match profile.language() {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<Language>()
+            .map(Some)
+            .map_err(|_| profile_value_error(&profile, "language", v, "en-US or zh-CN")),
     }
 }
 

@@ -18,8 +18,13 @@ pub struct ActionInfo {
     pub intl: bool,
     /// Link to the action's page in the API Explorer.
     pub doc_url: &'static str,
+    /// What the action does, in one line (from the crate's `spec/help.json`).
+    pub summary: &'static str,
     /// The request's parameters, in the spec's order.
     pub params: &'static [ParamInfo],
+    /// The response's members, in the spec's order, without the `RequestId` every answer
+    /// carries.
+    pub output: &'static [ParamInfo],
 }
 
 /// One member of a request or of a structure.
@@ -37,6 +42,8 @@ pub struct ParamInfo {
     pub structure: Option<&'static str>,
     /// Known values of an enumerated member, each as `"<value> <meaning>"`; empty otherwise.
     pub values: &'static [&'static str],
+    /// What the member means, in one line (from the crate's `spec/help.json`).
+    pub help: &'static str,
 }
 
 impl ParamInfo {

@@ -24,7 +24,9 @@
 //! - [`decode_response`] unwraps `{"Response": …}` and turns an error answer into
 //!   [`mongodb_errors::Error::Service`]; [`form`] flattens a request for GET.
 //! - [`actions`], [`find_action`] and [`check_request`] work with actions by name, for tools that
-//!   take parameters as JSON.
+//!   take parameters as JSON. Each [`ActionInfo`] carries a one-line `summary`, its request's
+//!   `params` and its response's `output`, and each [`ParamInfo`] a one-line `help`: the lines
+//!   of the crate's `spec/help.json`, which the generator requires for every action and member.
 //! - `Debug` of a request never shows a password: members whose spec name ends in `Password`
 //!   print as `** redacted **` (the value and its wire form are unchanged).
 //!

@@ -1,5 +1,6 @@
 //! The generator's inputs as read from disk: the committed spec (facts imported by
-//! `cargo xtask spec import`) and the hand-written overlay (enums and fuller docs).
+//! `cargo xtask spec import`), the hand-written overlay (enums and fuller docs) and the help
+//! lines (`help.json`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -70,6 +71,23 @@ pub(super) struct Docs {
     pub(super) structures: BTreeMap<String, String>,
     #[serde(default)]
     pub(super) members: BTreeMap<String, String>,
+}
+
+/// `help.json`: one line per action, request parameter, response member and structure member.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct HelpFile {
+    pub(super) actions: BTreeMap<String, ActionHelp>,
+    pub(super) structures: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// The help of one action.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ActionHelp {
+    pub(super) summary: String,
+    pub(super) params: BTreeMap<String, String>,
+    pub(super) output: BTreeMap<String, String>,
 }
 
 pub(super) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {

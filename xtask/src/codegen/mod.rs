@@ -1,8 +1,9 @@
 //! `cargo xtask codegen [--check]`: generate the models from the committed spec and overlay.
 //!
 //! Inputs (committed): `crates/mongodb-models/spec/mongodb-2019-07-25.json` (facts imported by
-//! `cargo xtask spec import`) and `crates/mongodb-models/spec/overlay.json` (hand-written enums
-//! and fuller docs). Outputs: `crates/mongodb-models/src/generated/*.rs` and, in
+//! `cargo xtask spec import`), `crates/mongodb-models/spec/overlay.json` (hand-written enums
+//! and fuller docs) and `crates/mongodb-models/spec/help.json` (one help line per action and
+//! member, which must cover the spec: see `help`). Outputs: `crates/mongodb-models/src/generated/*.rs` and, in
 //! `crates/mongodb-client-blocking/src/generated/`, `methods.rs` and `paginators.rs`. Every
 //! output starts with the "Code generated" header and is formatted with
 //! `rustfmt --edition 2021`.
@@ -12,11 +13,12 @@
 //! [`ensure_file_contents`], which writes it or, with `--check`, reports it stale.
 //!
 //! Modules, bottom-up: `input` (the files as read) and `text` (header, literals, doc lines) are
-//! leaves; `model` resolves the inputs; `members` renders struct items; the artefacts
+//! leaves; `help` checks the help lines against the spec; `model` resolves the inputs; `members` renders struct items; the artefacts
 //! (`module`, `enums`, `structures`, `requests`, `responses`, `registry`, `methods`,
 //! `paginators`) use those and never each other.
 
 mod enums;
+mod help;
 mod input;
 mod members;
 mod methods;
@@ -120,7 +122,8 @@ pub(crate) fn ensure_file_contents(
 fn load(root: &Path) -> Result<model::Model> {
     let spec = input::read_json(&root.join(crate::spec::SPEC_PATH))?;
     let overlay = input::read_json(&root.join(OVERLAY_PATH))?;
-    model::Model::new(spec, overlay)
+    let help = input::read_json(&root.join(help::HELP_PATH))?;
+    model::Model::new(spec, overlay, help)
 }
 
 /// Generates every output file: relative path → formatted content.

@@ -1,11 +1,13 @@
 //! The model the artefacts are generated from: the spec and overlay resolved into Rust types,
-//! the role of every structure (request, answer, or both), and the naming rules.
+//! the role of every structure (request, answer, or both), the naming rules, and the checked
+//! help lines.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToSnakeCase;
 
-use super::input::{Overlay, Spec};
+use super::help::Help;
+use super::input::{HelpFile, Overlay, Spec};
 use super::text::{value_text, words};
 use crate::Result;
 
@@ -155,6 +157,8 @@ pub(super) enum Role {
 pub(super) struct Model {
     pub(super) spec: Spec,
     pub(super) overlay: Overlay,
+    /// The help lines, checked to cover the spec.
+    pub(super) help: Help,
     /// (structure, member) → enum name.
     pub(super) enum_of: BTreeMap<(String, String), String>,
     pub(super) roles: BTreeMap<String, Role>,
@@ -203,7 +207,8 @@ pub(super) fn doc_url(action: &str) -> String {
 }
 
 impl Model {
-    pub(super) fn new(spec: Spec, overlay: Overlay) -> Result<Model> {
+    pub(super) fn new(spec: Spec, overlay: Overlay, help: HelpFile) -> Result<Model> {
+        let help = Help::new(help, &spec)?;
         let mut enum_of = BTreeMap::new();
         for (name, e) in &overlay.enums {
             if spec.structures.contains_key(name) {
@@ -293,6 +298,7 @@ impl Model {
         let model = Model {
             spec,
             overlay,
+            help,
             enum_of,
             roles,
             used_in,

@@ -1,5 +1,6 @@
 //! The models' `generated/registry.rs`: the tables of actions and structures (names, types,
-//! required flags, enum values) and the name-based dispatch to the typed requests and answers.
+//! required flags, enum values, help lines) and the name-based dispatch to the typed requests
+//! and answers.
 
 use std::fmt::Write as _;
 
@@ -9,10 +10,26 @@ use super::model::{doc_url, is_idempotent, Elem, Model, READ_ONLY_VERBS};
 use super::text::{rust_str, value_text, words, HEADER};
 use crate::Result;
 
-fn param_infos(model: &Model, sname: &str) -> Result<String> {
+/// The `ParamInfo` table of structure `sname`'s members (without `RequestId` when
+/// `request_id` is false), laid out as rustfmt would with its items `indent` spaces in.
+/// rustfmt leaves a table alone when a help line is too long to fit, so the generator lays
+/// the tables out itself.
+fn param_infos(model: &Model, sname: &str, request_id: bool, indent: usize) -> Result<String> {
     let fields = model.fields(sname)?;
-    let mut s = String::from("&[");
-    for f in &fields {
+    let fields: Vec<_> = fields
+        .iter()
+        .filter(|f| request_id || !f.request_id)
+        .collect();
+    if fields.is_empty() {
+        return Ok("&[]".to_string());
+    }
+    let (outer, item, field) = (
+        " ".repeat(indent - 4),
+        " ".repeat(indent),
+        " ".repeat(indent + 4),
+    );
+    let mut s = String::from("&[\n");
+    for f in fields {
         let values = match &f.elem {
             Elem::Enum(e) => model.overlay.enums[e]
                 .values
@@ -41,15 +58,20 @@ fn param_infos(model: &Model, sname: &str) -> Result<String> {
             Elem::Struct(st) => format!("Some({})", rust_str(st)),
             _ => "None".to_string(),
         };
-        let _ = write!(
-            s,
-            "ParamInfo {{ name: {}, type_name: {}, required: {}, structure: {structure}, values: &[{values}] }},",
-            rust_str(&f.wire),
-            rust_str(&wire_ty),
-            f.required
-        );
+        let _ = writeln!(s, "{item}ParamInfo {{");
+        for (key, value) in [
+            ("name", rust_str(&f.wire)),
+            ("type_name", rust_str(&wire_ty)),
+            ("required", f.required.to_string()),
+            ("structure", structure),
+            ("values", format!("&[{values}]")),
+            ("help", rust_str(model.help.line(sname, &f.wire))),
+        ] {
+            let _ = writeln!(s, "{field}{key}: {value},");
+        }
+        let _ = writeln!(s, "{item}}},");
     }
-    s.push(']');
+    let _ = write!(s, "{outer}]");
     Ok(s)
 }
 
@@ -70,21 +92,30 @@ pub(super) fn generate(model: &Model) -> Result<String> {
         "/// Every action, sorted by name.\npub(crate) static ACTIONS: &[ActionInfo] = &[\n",
     );
     for (name, a) in &model.spec.actions {
-        let _ = writeln!(
-            s,
-            "ActionInfo {{ name: {}, snake_name: {}, idempotent: {}, intl: {}, doc_url: {}, params: {} }},",
-            rust_str(name),
-            rust_str(&name.to_snake_case()),
-            is_idempotent(name),
-            a.intl,
-            rust_str(&doc_url(name)),
-            param_infos(model, &a.input)?
-        );
+        s.push_str("    ActionInfo {\n");
+        for (key, value) in [
+            ("name", rust_str(name)),
+            ("snake_name", rust_str(&name.to_snake_case())),
+            ("idempotent", is_idempotent(name).to_string()),
+            ("intl", a.intl.to_string()),
+            ("doc_url", rust_str(&doc_url(name))),
+            ("summary", rust_str(model.help.summary(name))),
+            ("params", param_infos(model, &a.input, true, 12)?),
+            ("output", param_infos(model, &a.output, false, 12)?),
+        ] {
+            let _ = writeln!(s, "        {key}: {value},");
+        }
+        s.push_str("    },\n");
     }
     s.push_str("];\n\n");
     s.push_str("/// Members of every structure (requests and responses included), sorted by name.\npub(crate) static STRUCTURES: &[(&str, &[ParamInfo])] = &[\n");
     for name in model.spec.structures.keys() {
-        let _ = writeln!(s, "({}, {}),", rust_str(name), param_infos(model, name)?);
+        let _ = writeln!(
+            s,
+            "    (\n        {},\n        {},\n    ),",
+            rust_str(name),
+            param_infos(model, name, true, 12)?
+        );
     }
     s.push_str("];\n\n");
     s.push_str("/// Decodes `params` into the typed request of `action` (an exact name) and re-encodes it.\npub(crate) fn check_by_name(action: &str, params: &serde_json::Value) -> Option<Result<serde_json::Value, RawError>> {\nSome(match action {\n");

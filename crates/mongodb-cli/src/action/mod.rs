@@ -22,7 +22,7 @@ use self::skeleton::Skeleton;
 use self::waiter::{Pace, Waiter};
 use crate::exit::Failure;
 use crate::input::{self, dotted::Dotted};
-use crate::output::{self, print_stdout, Format};
+use crate::output::{self, print_stdout};
 use crate::progress::Reporter;
 use crate::session::{Globals, Session};
 
@@ -44,6 +44,7 @@ pub fn run(
         .get_one::<String>("waiter")
         .map(|w| Waiter::parse(w))
         .transpose()?;
+    let format = g.action_format()?;
     let params = gather_params(info, m, dotted)?;
     let checked = mongodb_models::check_request(info.name, &Value::Object(params))
         .map_err(|e| Failure::Sdk(e.into()))?;
@@ -58,7 +59,7 @@ pub fn run(
         Some(q) => q.search(&response)?,
         None => response,
     };
-    print_stdout(&output::render(&shown, g.format.unwrap_or(Format::Json)))
+    print_stdout(&output::render(&shown, format))
 }
 
 /// Merges `--cli-input-json` with the per-parameter flags and the dotted parameters; both kinds
