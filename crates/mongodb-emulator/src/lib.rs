@@ -91,12 +91,14 @@
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod access;
 mod actions;
 mod api;
 mod archive;
 mod auth;
 mod builder;
 mod config;
+mod control;
 mod cos;
 mod dispatch;
 mod download;
@@ -104,11 +106,14 @@ mod faults;
 mod handle;
 mod http;
 mod inject;
+mod observe;
 mod persist;
 mod presign;
 mod ratelimit;
+mod reqlog;
 mod server;
 mod shared;
+mod shared_control;
 mod spec;
 mod state;
 mod stats;
@@ -122,5 +127,6 @@ pub use config::{
 };
 pub use faults::{EndAs, Fault};
 pub use handle::EmulatorHandle;
+pub use reqlog::{RequestKind, SeenRequest};
 pub use spec::InstanceSpec;
 pub use stats::Stats;
