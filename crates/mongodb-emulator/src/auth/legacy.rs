@@ -16,7 +16,7 @@ use hmac::{Hmac, Mac};
 use mongodb_errors::ErrorCode;
 use tc_sign::VerifyError;
 
-use super::{check_token, map_verify_error, strip_port, MAX_SKEW_SECS};
+use crate::auth::checks::{check_token, map_verify_error, strip_port, MAX_SKEW_SECS};
 use crate::http::HttpRequest;
 use crate::shared::Shared;
 use crate::util::ApiError;
