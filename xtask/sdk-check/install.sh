@@ -25,6 +25,7 @@ if ! cmp -s "$here/package-lock.json" "$dir/node/package-lock.json"; then
 fi
 
 echo "official SDKs in $dir:"
+# What is installed, for the log (never fatal).
 "$dir/python/bin/python" -m pip show tencentcloud-sdk-python-mongodb tencentcloud-sdk-python-common \
-  | sed -n 's/^\(Name\|Version\): /  /p' | paste - -
-(cd "$dir/node" && npm ls --depth=0 2>/dev/null | sed -n 's/^[^a-z]*\(tencentcloud[^ ]*\).*/  \1/p')
+  2>/dev/null | sed -n 's/^\(Name\|Version\): /  /p' | paste - - || true
+(cd "$dir/node" && npm ls --depth=0 2>/dev/null | sed -n 's/^[^a-z]*\(tencentcloud[^ ]*\).*/  \1/p') || true
