@@ -35,7 +35,7 @@ commands:
   codegen [--check]  regenerate the models (and client methods) from the committed spec
   spec import [--from DIR]
                      merge ../shared/spec/*.api.json into the committed facts-only spec
-  sdk-check          drive the emulator with the official Tencent Cloud Python SDK (needs PyPI)
+  sdk-check          drive the emulator with the official Python and Node.js SDKs (needs PyPI, npm)
   fuzz --smoke [--seconds N] [TARGET…]
                      run the cargo-fuzz targets in fuzz/ for a bounded time (see fuzz/README.md)
 ";

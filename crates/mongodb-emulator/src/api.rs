@@ -12,7 +12,7 @@ use crate::actions::{self, Ctx};
 use crate::auth;
 use crate::config::API_VERSION;
 use crate::faults::EndAs;
-use crate::http::{query_param, HttpRequest};
+use crate::http::HttpRequest;
 use crate::shared::Shared;
 use crate::util::{envelope, error_envelope, ApiError};
 
@@ -93,7 +93,7 @@ fn run(
     let version = req
         .header("x-tc-version")
         .map(str::to_owned)
-        .or_else(|| query_param(&req.query, "Version"));
+        .or_else(|| req.param("Version"));
     match version.as_deref() {
         None | Some("") => {
             return Err(ApiError::new(

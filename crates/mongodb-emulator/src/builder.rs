@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::access::{Account, Accounts, ControlToken};
 use crate::config::{Progress, Settings, DEMO_SECRET_ID, DEMO_SECRET_KEY};
+use crate::control::is_loopback;
 use crate::handle::EmulatorHandle;
 use crate::server::Server;
 use crate::shared::Shared;
@@ -21,7 +23,8 @@ pub struct Emulator {
 
 impl Emulator {
     /// A builder with the defaults: `127.0.0.1:0`, the demo credentials, no session
-    /// token, in-memory state, [`Progress::default`], 20 requests per second per action.
+    /// token, in-memory state, [`Progress::default`], 20 requests per second per action, the
+    /// control plane open (it listens on loopback only).
     pub fn builder() -> EmulatorBuilder {
         EmulatorBuilder::default()
     }
@@ -31,9 +34,13 @@ impl Emulator {
 #[derive(Clone)]
 pub struct EmulatorBuilder {
     listen: Result<Vec<SocketAddr>, String>,
-    secret_id: String,
-    secret_key: String,
+    /// The primary key pair, from `credentials` (else the first account, else the demo pair).
+    primary: Option<(String, String)>,
+    /// The session token of the primary account.
     token: Option<String>,
+    /// More accounts: secret id, secret key, session token.
+    accounts: Vec<(String, String, Option<String>)>,
+    control_token: Option<String>,
     settings: Settings,
 }
 
@@ -41,9 +48,21 @@ impl fmt::Debug for EmulatorBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmulatorBuilder")
             .field("listen", &self.listen)
-            .field("secret_id", &self.secret_id)
+            .field("secret_id", &self.primary.as_ref().map(|(id, _)| id))
             .field("secret_key", &"** redacted **")
             .field("token", &self.token.as_ref().map(|_| "** redacted **"))
+            .field(
+                "accounts",
+                &self
+                    .accounts
+                    .iter()
+                    .map(|(id, _, _)| id)
+                    .collect::<Vec<_>>(),
+            )
+            .field(
+                "control_token",
+                &self.control_token.as_ref().map(|_| "** redacted **"),
+            )
             .field("state_file", &self.settings.state_file)
             .field("progress", &self.settings.progress)
             .field("rate_limit", &self.settings.rate_limit)
@@ -62,9 +81,10 @@ impl Default for EmulatorBuilder {
     fn default() -> Self {
         EmulatorBuilder {
             listen: Ok(vec![SocketAddr::from(([127, 0, 0, 1], 0))]),
-            secret_id: DEMO_SECRET_ID.to_owned(),
-            secret_key: DEMO_SECRET_KEY.to_owned(),
+            primary: None,
             token: None,
+            accounts: Vec::new(),
+            control_token: None,
             settings: Settings::default(),
         }
     }
@@ -82,22 +102,60 @@ impl EmulatorBuilder {
         self
     }
 
-    /// The one secret id / secret key pair the emulator accepts (instead of
-    /// [`DEMO_SECRET_ID`] / [`DEMO_SECRET_KEY`]).
+    /// The primary secret id / secret key pair: accepted, and the one
+    /// [`EmulatorHandle::credentials`] hands out. It replaces the demo pair
+    /// ([`DEMO_SECRET_ID`] / [`DEMO_SECRET_KEY`]), which is accepted only while neither this
+    /// nor [`account`](Self::account) is given.
     pub fn credentials(
         mut self,
         secret_id: impl Into<String>,
         secret_key: impl Into<String>,
     ) -> Self {
-        self.secret_id = secret_id.into();
-        self.secret_key = secret_key.into();
+        self.primary = Some((secret_id.into(), secret_key.into()));
         self
     }
 
-    /// Require this session token in `X-TC-Token` (`AuthFailure.TokenFailure`
-    /// otherwise). `None`, the default, accepts requests with or without a token.
+    /// Make the primary account (see [`credentials`](Self::credentials)) a temporary
+    /// credential: its requests must carry this session token in `X-TC-Token` (or `Token`
+    /// with a legacy signature), else they get `AuthFailure.TokenFailure`. `None`, the
+    /// default, accepts its requests with or without a token.
     pub fn token(mut self, token: Option<String>) -> Self {
         self.token = token;
+        self
+    }
+
+    /// Accept this key pair as well (repeatable): the emulator accepts the
+    /// [`credentials`](Self::credentials) pair, if given, and every account, in that order;
+    /// the first is the primary one. A request signed with a secret id that is none of them
+    /// gets `AuthFailure.SecretIdNotFound`. All accounts share one state.
+    pub fn account(self, secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        self.push_account(secret_id.into(), secret_key.into(), None)
+    }
+
+    /// Accept this key pair as a temporary credential: its requests must carry `token` in
+    /// `X-TC-Token` (or the `Token` parameter of a legacy signature); a missing or different
+    /// token gets `AuthFailure.TokenFailure`.
+    pub fn account_with_token(
+        self,
+        secret_id: impl Into<String>,
+        secret_key: impl Into<String>,
+        token: impl Into<String>,
+    ) -> Self {
+        self.push_account(secret_id.into(), secret_key.into(), Some(token.into()))
+    }
+
+    fn push_account(mut self, id: String, key: String, token: Option<String>) -> Self {
+        self.accounts.push((id, key, token));
+        self
+    }
+
+    /// The bearer token the control plane (`/_emulator/…`) demands, in
+    /// `Authorization: Bearer <token>`, compared in constant time. Without one the control
+    /// plane is open, which [`start`](Self::start) allows only on a loopback address: an
+    /// emulator that listens beyond loopback (`0.0.0.0`, a LAN address) refuses to start
+    /// without a control token.
+    pub fn control_token(mut self, token: impl Into<String>) -> Self {
+        self.control_token = Some(token.into());
         self
     }
 
@@ -184,27 +242,68 @@ impl EmulatorBuilder {
     /// Bind the address, load or create the state and start serving on background
     /// threads.
     ///
-    /// Fails when the address cannot be bound, the credentials are empty, or the
-    /// state file exists but cannot be read or parsed.
+    /// Fails ([`io::ErrorKind::InvalidInput`]) when an account's secret id or key is empty or
+    /// a secret id is given twice, when the address is beyond loopback and no
+    /// [`control_token`](Self::control_token) was given, or the token is not visible ASCII;
+    /// fails when the address cannot be bound, or the state file exists but cannot be read or
+    /// parsed.
     pub fn start(self) -> io::Result<EmulatorHandle> {
-        let credentials =
-            tc_sign::Credentials::new(self.secret_id.clone(), self.secret_key.clone())
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
-        let credentials = match &self.token {
-            Some(t) => credentials
-                .with_token(t.clone())
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?,
-            None => credentials,
+        let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidInput, message);
+        let (accounts, credentials) = self.accounts().map_err(invalid)?;
+        let addrs = self.listen.clone().map_err(invalid)?;
+        let control_token = match (&self.control_token, addrs.iter().find(|a| !is_loopback(a.ip()))) {
+            (Some(token), _) => Some(ControlToken::new(token).map_err(invalid)?),
+            (None, Some(open)) => {
+                return Err(invalid(format!(
+                    "the emulator would listen on {open}, beyond loopback, where its control plane (/_emulator/) must not be open: give it a token with `--control-token TOKEN` (`EmulatorBuilder::control_token` in Rust), or listen on 127.0.0.1"
+                )))
+            }
+            (None, None) => None,
         };
-        let addrs = self
-            .listen
-            .clone()
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let listener = std::net::TcpListener::bind(&addrs[..])?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(&self.settings, addr, credentials.clone())?);
+        let shared = Arc::new(Shared::new(&self.settings, addr, accounts, control_token)?);
         let server = Server::start(listener, Arc::clone(&shared))?;
         log::info!("mongodb emulator listening on http://{addr}");
         Ok(EmulatorHandle::new(addr, credentials, shared, server))
+    }
+
+    /// Every accepted account, checked, and the primary one's credentials.
+    fn accounts(&self) -> Result<(Accounts, tc_sign::Credentials), String> {
+        let primary = self
+            .primary
+            .clone()
+            .map(|(id, key)| (id, key, self.token.clone()));
+        let mut given: Vec<(String, String, Option<String>)> =
+            primary.into_iter().chain(self.accounts.clone()).collect();
+        if given.is_empty() {
+            given.push((
+                DEMO_SECRET_ID.to_owned(),
+                DEMO_SECRET_KEY.to_owned(),
+                self.token.clone(),
+            ));
+        } else if self.primary.is_none() && self.token.is_some() && given[0].2.is_none() {
+            given[0].2 = self.token.clone();
+        }
+        let mut checked = Vec::with_capacity(given.len());
+        let mut first = None;
+        for (secret_id, secret_key, token) in given {
+            let mut creds = tc_sign::Credentials::new(secret_id.clone(), secret_key.clone())
+                .map_err(|e| format!("account {secret_id}: {e}"))?;
+            if let Some(t) = &token {
+                creds = creds
+                    .with_token(t.clone())
+                    .map_err(|e| format!("account {secret_id}: {e}"))?;
+            }
+            first.get_or_insert(creds);
+            checked.push(Account {
+                secret_id,
+                secret_key,
+                token,
+            });
+        }
+        let accounts = Accounts::new(checked)?;
+        let first = first.ok_or("the emulator needs at least one account")?;
+        Ok((accounts, first))
     }
 }

@@ -1,6 +1,7 @@
-//! What to do with one request: a backup file download goes to the file
-//! store, anything else to the API pipeline; faults registered for the request
-//! are applied around them.
+//! What to do with one request: `/_emulator/…` goes to the control plane (never counted,
+//! rate-limited or faulted), a backup file download to the file store, anything else to the
+//! API pipeline; faults registered for the request are applied around the last two, and
+//! both are written to the request log.
 
 use std::net::TcpStream;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -9,11 +10,13 @@ use mongodb_errors::ErrorCode;
 
 use crate::config::DOWNLOAD_FAULT_KEY;
 use crate::faults::Fault;
-use crate::http::{query_param, write_head, write_response, HttpRequest};
+use crate::http::{write_head, write_response, HttpRequest};
 use crate::inject::{apply_fault, send_body, Applied, Delivery};
+use crate::observe::{fault_outcome, seen};
+use crate::reqlog::RequestKind;
 use crate::shared::Shared;
 use crate::util::{self, error_envelope, ApiError};
-use crate::{api, download};
+use crate::{api, control, download};
 
 /// Answers one request; returns whether the connection can be kept open.
 pub(crate) fn dispatch(
@@ -22,22 +25,36 @@ pub(crate) fn dispatch(
     out: &mut TcpStream,
     close: bool,
 ) -> bool {
+    if control::is_control_path(&req.path) {
+        return control::serve(shared, req, out, close);
+    }
     if req.path.starts_with("/download/") {
         let fault = shared.faults.take(DOWNLOAD_FAULT_KEY, false);
+        let mut entry = seen(req, RequestKind::Download, shared.now_ms());
+        entry.fault = fault.as_ref().map(|f| control::fault_kind(f).to_owned());
+        shared.requests.push(entry);
         return download::serve(shared, req, out, fault, close);
     }
 
+    // API 3.0's legacy signing sends the action as a parameter, in the query or a form body.
     let action = req
         .header("x-tc-action")
         .map(str::to_owned)
-        .or_else(|| query_param(&req.query, "Action"))
+        .or_else(|| req.param("Action"))
         .unwrap_or_default();
     shared.count_request(&action);
+    let mut entry = seen(req, RequestKind::Api, shared.now_ms());
 
     let mut post = None;
     if let Some(fault) = shared.faults.take(&action, true) {
+        entry.fault = Some(control::fault_kind(&fault).to_owned());
+        let (status, code) = fault_outcome(&fault);
         match apply_fault(shared, fault, out, close) {
-            Applied::Done(keep) => return keep,
+            Applied::Done(keep) => {
+                (entry.status, entry.error_code) = (status, code);
+                shared.requests.push(entry);
+                return keep;
+            }
             Applied::Continue(p) => post = p,
         }
     }
@@ -60,6 +77,12 @@ pub(crate) fn dispatch(
             &request_id,
         )
     });
+    entry.status = Some(200);
+    entry.error_code = answer["Response"]["Error"]["Code"]
+        .as_str()
+        .map(str::to_owned);
+    entry.request_id = answer["Response"]["RequestId"].as_str().map(str::to_owned);
+    shared.requests.push(entry);
     let bytes = serde_json::to_vec(&answer).unwrap_or_default();
     // Like the real service, every API answer carries the server's clock in `Date`, which is
     // what a client reads to correct its own clock after `AuthFailure.SignatureExpire`.

@@ -41,6 +41,25 @@ impl HttpRequest {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The body as text when it is a form-encoded POST (how the legacy signing of API 3.0
+    /// sends its parameters).
+    pub(crate) fn form_body(&self) -> Option<&str> {
+        let form = self.method == "POST"
+            && self.header("content-type").is_some_and(|ct| {
+                ct.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/x-www-form-urlencoded")
+            });
+        form.then(|| std::str::from_utf8(&self.body).ok()).flatten()
+    }
+
+    /// The decoded value of parameter `name` from the query string, else from a form-encoded
+    /// body.
+    pub(crate) fn param(&self, name: &str) -> Option<String> {
+        query_param(&self.query, name)
+            .or_else(|| self.form_body().and_then(|body| query_param(body, name)))
+    }
+
     /// Whether the client asked to close the connection after this exchange.
     pub(crate) fn wants_close(&self) -> bool {
         let conn = self.header("connection").map(|v| v.to_ascii_lowercase());
@@ -324,6 +343,7 @@ pub(crate) fn reason(status: u16) -> &'static str {
         200 => "OK",
         206 => "Partial Content",
         400 => "Bad Request",
+        401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",

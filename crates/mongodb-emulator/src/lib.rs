@@ -69,6 +69,44 @@
 //! It counts what it has seen ([`EmulatorHandle::stats`]). With
 //! [`EmulatorBuilder::state_file`] the state survives restarts.
 //!
+//! # The control plane
+//!
+//! The same levers, for programs in any language: JSON under `/_emulator/` on the emulator's
+//! own address. [`EmulatorHandle`]'s methods and these routes run the same operations.
+//!
+//! ```text
+//! E=http://127.0.0.1:8080/_emulator
+//! curl -s -X POST $E/reset                  # seeded state, no faults, clock and progress as at start
+//! curl -s $E/state > state.json             # GET / PUT state: the --state file's format
+//! curl -s -X PUT $E/state --data-binary @state.json
+//! curl -s -X POST $E/instances -d '{"instance_id": "cmgo-test0001", "sharded": true, "shards": 3}'
+//! curl -s -X POST $E/faults -d '{"key": "CreateBackupDBInstance", "fault": {"kind": "error", "code": "InternalError"}, "times": 2}'
+//! curl -s -X DELETE "$E/faults?key=CreateBackupDBInstance"     # without ?key=: every fault
+//! curl -s -X POST $E/clock -d '{"offset_secs": 3600}'          # or {"advance_secs": 60}
+//! curl -s -X POST $E/progress -d '{"mode": "per_poll"}'        # or {"mode": "elapsed", "phase_ms": 1500}
+//! curl -s -X POST $E/progress -d '{"advance": 2}'              # every unfinished task two steps on
+//! curl -s $E/requests                       # requests seen: action, method, region, secret id, status, error code
+//! ```
+//!
+//! Faults, instance specs and progress modes have the JSON form of their `serde`
+//! implementations ([`Fault`]: `{"kind": "latency", "ms": 250}`, …). Control requests are not
+//! counted, rate-limited or faulted. The control plane is open only while the emulator listens
+//! on loopback; on any other address it demands `Authorization: Bearer <token>` with the token
+//! of [`EmulatorBuilder::control_token`] (compared in constant time), and
+//! [`EmulatorBuilder::start`] refuses to listen there without one. The crate's README lists
+//! every operation with its bodies.
+//!
+//! # Accounts and the official SDKs
+//!
+//! Every official Tencent Cloud SDK works unchanged: several accounts
+//! ([`EmulatorBuilder::account`]; an unknown secret id gets `AuthFailure.SecretIdNotFound`),
+//! session tokens ([`EmulatorBuilder::account_with_token`]; `AuthFailure.TokenFailure` when
+//! missing or wrong), any TC3 `SignedHeaders` list with `content-type` and `host`, the host
+//! signed with or without its port, a credential scope naming `mongodb` or the first label of
+//! the host (the Node.js and Java SDKs derive the service from their endpoint, so they sign
+//! `127` for `127.0.0.1:8080`), and the legacy HmacSHA1/HmacSHA256 signatures by GET or
+//! form-encoded POST.
+//!
 //! The HTTP/1.1 connection handling (one thread per connection, keep-alive,
 //! limits, request bodies) is the emulator's own, on `std::net`, because the
 //! faults need the raw socket: closing without an answer, announcing a
@@ -91,12 +129,14 @@
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod access;
 mod actions;
 mod api;
 mod archive;
 mod auth;
 mod builder;
 mod config;
+mod control;
 mod cos;
 mod dispatch;
 mod download;
@@ -104,11 +144,14 @@ mod faults;
 mod handle;
 mod http;
 mod inject;
+mod observe;
 mod persist;
 mod presign;
 mod ratelimit;
+mod reqlog;
 mod server;
 mod shared;
+mod shared_control;
 mod spec;
 mod state;
 mod stats;
@@ -122,5 +165,6 @@ pub use config::{
 };
 pub use faults::{EndAs, Fault};
 pub use handle::EmulatorHandle;
+pub use reqlog::{RequestKind, SeenRequest};
 pub use spec::InstanceSpec;
 pub use stats::Stats;

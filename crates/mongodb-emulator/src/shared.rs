@@ -10,11 +10,13 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::access::{Accounts, ControlToken};
 use crate::archive::ObjectCache;
 use crate::config::{Progress, Settings};
 use crate::faults::FaultTable;
 use crate::persist::Persister;
 use crate::ratelimit::RateLimiter;
+use crate::reqlog::RequestLog;
 use crate::spec::InstanceSpec;
 use crate::state::State;
 use crate::stats::Stats;
@@ -37,9 +39,14 @@ pub(crate) struct HangState {
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) addr: SocketAddr,
-    /// The accepted key pair (its `Debug` keeps the key out of logs).
-    credentials: tc_sign::Credentials,
-    pub(crate) token: Option<String>,
+    /// The accepted accounts (their `Debug` keeps keys and tokens out of logs).
+    pub(crate) accounts: Accounts,
+    /// The bearer token the control plane demands, if any.
+    pub(crate) control_token: Option<ControlToken>,
+    /// The settings the emulator started from (what a reset goes back to).
+    pub(crate) settings: Settings,
+    /// The requests seen, secrets left out.
+    pub(crate) requests: RequestLog,
     pub(crate) max_body: usize,
     pub(crate) sizes: (u64, u64),
     progress: Mutex<Progress>,
@@ -79,7 +86,8 @@ impl Shared {
     pub(crate) fn new(
         b: &Settings,
         addr: SocketAddr,
-        credentials: tc_sign::Credentials,
+        accounts: Accounts,
+        control_token: Option<ControlToken>,
     ) -> io::Result<Self> {
         let now = util::now_ms(b.clock_offset_secs);
         let persister = b.state_file.clone().map(Persister::new);
@@ -88,26 +96,13 @@ impl Shared {
             None => None,
         };
         let fresh = loaded.is_none();
-        let state = loaded.unwrap_or_else(|| {
-            let mut s = if b.seed_instances {
-                State::seeded(now, b.backup_size)
-            } else {
-                State::empty()
-            };
-            for spec in &b.instances {
-                if !s.add_instance(spec.clone(), now) {
-                    log::warn!(
-                        "instance {} is defined twice; keeping the first",
-                        spec.instance_id()
-                    );
-                }
-            }
-            s
-        });
+        let state = loaded.unwrap_or_else(|| fresh_state(b, now));
         let shared = Shared {
             addr,
-            token: credentials.token().map(str::to_owned),
-            credentials,
+            accounts,
+            control_token,
+            settings: b.clone(),
+            requests: RequestLog::default(),
             max_body: b.max_body_bytes,
             sizes: b.backup_size,
             progress: Mutex::new(b.progress),
@@ -140,10 +135,9 @@ impl Shared {
         Ok(shared)
     }
 
-    /// The secret key for `secret_id`, if it is the configured one.
+    /// The secret key of the account `secret_id`, if there is one.
     pub(crate) fn lookup_secret(&self, secret_id: &str) -> Option<String> {
-        (secret_id == self.credentials.secret_id())
-            .then(|| self.credentials.secret_key().to_owned())
+        self.accounts.get(secret_id).map(|a| a.secret_key.clone())
     }
 
     /// The emulator clock, in milliseconds since the epoch.
@@ -153,6 +147,17 @@ impl Shared {
 
     pub(crate) fn set_clock_offset(&self, secs: i64) {
         self.clock_offset.store(secs, Ordering::Relaxed);
+    }
+
+    /// Moves the emulator clock `secs` further on; returns the new offset.
+    pub(crate) fn shift_clock(&self, secs: i64) -> i64 {
+        let before = self
+            .clock_offset
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| {
+                Some(o.saturating_add(secs))
+            })
+            .unwrap_or_else(|o| o);
+        before.saturating_add(secs)
     }
 
     /// How long download URLs handed out now stay valid, in milliseconds.
@@ -318,4 +323,23 @@ impl Shared {
     pub(crate) fn hung_count(&self) -> usize {
         lock(&self.hang).held
     }
+}
+
+/// The state a fresh emulator starts with: the demo instances (unless turned off) and the
+/// instances the builder added.
+pub(crate) fn fresh_state(b: &Settings, now: i64) -> State {
+    let mut s = if b.seed_instances {
+        State::seeded(now, b.backup_size)
+    } else {
+        State::empty()
+    };
+    for spec in &b.instances {
+        if !s.add_instance(spec.clone(), now) {
+            log::warn!(
+                "instance {} is defined twice; keeping the first",
+                spec.instance_id()
+            );
+        }
+    }
+    s
 }
