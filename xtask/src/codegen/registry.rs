@@ -43,10 +43,11 @@ fn param_infos(model: &Model, sname: &str) -> Result<String> {
         };
         let _ = write!(
             s,
-            "ParamInfo {{ name: {}, type_name: {}, required: {}, structure: {structure}, values: &[{values}] }},",
+            "ParamInfo {{ name: {}, type_name: {}, required: {}, output_required: {}, structure: {structure}, values: &[{values}] }},",
             rust_str(&f.wire),
             rust_str(&wire_ty),
-            f.required
+            f.required,
+            f.output_required
         );
     }
     s.push(']');
