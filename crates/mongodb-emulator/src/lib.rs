@@ -96,6 +96,7 @@ mod api;
 mod archive;
 mod auth;
 mod builder;
+mod catalog;
 mod config;
 mod cos;
 mod dispatch;
@@ -124,3 +125,16 @@ pub use faults::{EndAs, Fault};
 pub use handle::EmulatorHandle;
 pub use spec::InstanceSpec;
 pub use stats::Stats;
+
+/// The actions this emulator models (answers from its state), sorted. Every
+/// other action of the API is checked and then answered with
+/// `UnsupportedOperation` naming it.
+///
+/// ```
+/// let modelled = mongodb_emulator::modelled_actions();
+/// assert!(modelled.contains(&"CreateBackupDBInstance"));
+/// assert!(modelled.contains(&"CreateDBInstanceHour"));
+/// ```
+pub fn modelled_actions() -> Vec<&'static str> {
+    actions::modelled()
+}
