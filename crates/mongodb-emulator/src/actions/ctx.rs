@@ -216,12 +216,15 @@ impl<'a> Ctx<'a> {
         self.region_mut().poll_task(idx, &pace)
     }
 
-    /// A read of instance `id` by its query action polls the work that
-    /// changes it.
-    pub(crate) fn poll_instance(&mut self, id: &str) {
+    /// A read of instances by their query action polls the work that changes
+    /// them (each piece of work once).
+    pub(crate) fn poll_instances(&mut self, ids: &[String]) {
         let pace = self.pace;
-        if self.region().pending_for(id).next().is_some() {
-            self.region_mut().poll_instance(id, &pace);
+        if ids
+            .iter()
+            .any(|id| self.region().pending_for(id).next().is_some())
+        {
+            self.region_mut().poll_instances(ids, &pace);
         }
     }
 

@@ -139,3 +139,43 @@ impl Region {
         Some(self.instances.remove(at))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::State;
+
+    #[test]
+    fn backup_names_stay_unique_and_removal_takes_the_backups() {
+        let mut state = State::seeded(1_700_000_000_000, (65_536, 65_536));
+        let r = state.region_mut("ap-guangzhou");
+        let t = 1_700_000_000_000;
+        fn backup(name: &str, back_id: i64, t: i64) -> NewBackup<'_> {
+            NewBackup {
+                instance_id: "cmgo-demo0001",
+                name,
+                method: 0,
+                backup_type: 1,
+                remark: "",
+                start_ms: t,
+                end_ms: t,
+                back_id,
+            }
+        }
+        let a = r.unique_backup_name("cmgo-demo0001", t);
+        r.record_backup(backup(&a, 1, t), (1, 1));
+        let b = r.unique_backup_name("cmgo-demo0001", t);
+        assert_ne!(a, b);
+        r.record_backup(backup(&b, 2, t), (1, 1));
+        let c = r.unique_backup_name("cmgo-demo0001", t);
+        assert!(c.ends_with("-2"), "{c}");
+        assert_eq!(r.backups.len(), 4);
+        assert!(r.remove_instance("cmgo-demo0001").is_some());
+        assert_eq!(
+            r.backups.len(),
+            1,
+            "only the other instance's backup is left"
+        );
+        assert!(r.remove_instance("cmgo-demo0001").is_none());
+    }
+}

@@ -244,6 +244,39 @@ mod tests {
     }
 
     #[test]
+    fn members_missing_from_a_file_default() {
+        let s = State::seeded(1_700_000_000_000, (65_536, 65_536));
+        let mut v: serde_json::Value = serde_json::from_slice(&s.to_json()).unwrap();
+        let region = &mut v["regions"]["ap-guangzhou"];
+        region.as_object_mut().unwrap().remove("tasks");
+        for i in region["instances"].as_array_mut().unwrap() {
+            let i = i.as_object_mut().unwrap();
+            for member in [
+                "features",
+                "accounts",
+                "logs",
+                "backup_rules",
+                "maintenance",
+                "tags",
+                "spec",
+                "zones",
+            ] {
+                assert!(i.remove(member).is_some(), "{member}");
+            }
+        }
+        let back = State::from_json(&serde_json::to_vec(&v).unwrap()).unwrap();
+        let i = back
+            .region("ap-guangzhou")
+            .unwrap()
+            .instance("cmgo-demo0001")
+            .unwrap();
+        assert_eq!(i.maintenance.start, "04:00:00");
+        assert_eq!(i.backup_rules.retention_days, 7);
+        assert!(i.accounts.users.is_empty() && i.tags.is_empty());
+        assert_eq!(i.replica_sets.len(), 1, "kept from the file");
+    }
+
+    #[test]
     fn instance_ids_are_fresh_and_instances_unique_across_regions() {
         let mut s = State::seeded(0, (1, 1));
         let a = s.new_instance_id();

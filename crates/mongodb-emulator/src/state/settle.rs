@@ -25,10 +25,16 @@ impl Region {
         st
     }
 
-    /// Polls every unfinished task that concerns `instance_id` (a read of the
-    /// instance counts as a poll of the work that changes it).
-    pub(crate) fn poll_instance(&mut self, instance_id: &str, pace: &Pace) {
-        let pending: Vec<usize> = self.pending_for(instance_id).collect();
+    /// Polls, once each, the unfinished tasks that concern any of
+    /// `instance_ids` (a read of an instance counts as a poll of the work that
+    /// changes it).
+    pub(crate) fn poll_instances(&mut self, instance_ids: &[String], pace: &Pace) {
+        let mut pending: Vec<usize> = instance_ids
+            .iter()
+            .flat_map(|id| self.pending_for(id))
+            .collect();
+        pending.sort_unstable();
+        pending.dedup();
         for idx in pending {
             self.poll_task(idx, pace);
         }
@@ -127,5 +133,123 @@ fn apply(region: &mut Region, task: &Task, effect: &Effect, end_ms: i64, pace: &
             }
         }
         Effect::Backup(_) | Effect::Isolate | Effect::Remove => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::InstanceSpec;
+    use crate::state::instance::Spec;
+    use crate::state::tasks::{TaskEnd, TaskKind};
+    use crate::state::State;
+
+    const PACE: Pace = Pace {
+        progress: Progress::PerPoll,
+        now_ms: 1_000,
+        sizes: (65_536, 65_536),
+    };
+
+    fn region_with(effect: Effect, end: Option<TaskEnd>) -> Region {
+        let mut state = State::empty();
+        state.add_instance(InstanceSpec::replica_set("cmgo-a"), 0);
+        let mut region = state.regions.remove("ap-guangzhou").unwrap();
+        region.tasks.push(Task {
+            id: 1,
+            kind: TaskKind::Flow,
+            instance_ids: vec!["cmgo-a".into()],
+            created_ms: 0,
+            polls: 0,
+            finished_ms: None,
+            end,
+            effect: Some(effect),
+            deal: None,
+        });
+        region
+    }
+
+    fn poll_to_end(region: &mut Region) -> Vec<u8> {
+        (0..4).map(|_| region.poll_task(0, &PACE).phase).collect()
+    }
+
+    #[test]
+    fn a_resize_shows_when_its_flow_succeeds_and_not_when_it_fails() {
+        let bigger = Spec {
+            memory_mb: 8192,
+            node_num: 5,
+            ..Spec::default()
+        };
+        let mut r = region_with(Effect::Resize(bigger.clone()), None);
+        r.instance_mut("cmgo-a").unwrap().status = status::PROCESSING;
+        assert_eq!(r.poll_task(0, &PACE).phase, 0);
+        assert_eq!(
+            r.instance("cmgo-a").unwrap().spec.memory_mb,
+            4096,
+            "not before success"
+        );
+        assert_eq!(poll_to_end(&mut r)[..2], [1, 2]);
+        let i = r.instance("cmgo-a").unwrap();
+        assert_eq!((i.spec.memory_mb, i.status), (8192, status::RUNNING));
+        assert_eq!(i.replica_sets[0].nodes.len(), 5);
+        assert_eq!(r.tasks[0].finished_ms, Some(1_000));
+
+        let mut failed = region_with(Effect::Resize(bigger), Some(TaskEnd::Failed));
+        failed.instance_mut("cmgo-a").unwrap().status = status::PROCESSING;
+        poll_to_end(&mut failed);
+        let i = failed.instance("cmgo-a").unwrap();
+        assert_eq!((i.spec.memory_mb, i.status), (4096, status::RUNNING));
+    }
+
+    #[test]
+    fn starts_isolations_and_removals() {
+        let mut r = region_with(Effect::Start, Some(TaskEnd::Failed));
+        poll_to_end(&mut r);
+        assert!(
+            r.instance("cmgo-a").is_none(),
+            "an undelivered purchase is removed"
+        );
+
+        let mut r = region_with(Effect::Isolate, None);
+        poll_to_end(&mut r);
+        let i = r.instance("cmgo-a").unwrap();
+        assert_eq!(
+            (i.status, i.isolated_ms),
+            (status::ISOLATED_HOURLY, Some(1_000))
+        );
+
+        let mut r = region_with(Effect::Remove, Some(TaskEnd::Paused));
+        poll_to_end(&mut r);
+        assert!(
+            r.instance("cmgo-a").is_some(),
+            "a paused removal removes nothing"
+        );
+        let mut r = region_with(Effect::Remove, None);
+        poll_to_end(&mut r);
+        assert!(r.instance("cmgo-a").is_none());
+    }
+
+    #[test]
+    fn elapsed_progress_settles_without_polls() {
+        let mut r = region_with(Effect::Isolate, None);
+        let early = Pace {
+            progress: Progress::Elapsed(std::time::Duration::from_secs(1)),
+            now_ms: 500,
+            ..PACE
+        };
+        assert!(!r.settle_due(&early));
+        let late = Pace {
+            now_ms: 2_500,
+            ..early
+        };
+        assert!(r.settle_due(&late));
+        assert_eq!(
+            r.instance("cmgo-a").unwrap().status,
+            status::ISOLATED_HOURLY
+        );
+        assert!(!r.settle_due(&late), "settled once");
+        assert!(
+            !r.settle_due(&PACE),
+            "per-poll progress moves only by polls"
+        );
     }
 }

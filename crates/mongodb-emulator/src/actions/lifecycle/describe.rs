@@ -151,9 +151,7 @@ pub(super) fn describe_db_instances(
         .filter(|i| ids.is_empty() || ids.contains(&i.id))
         .map(|i| i.id.clone())
         .collect();
-    for id in &listed {
-        ctx.poll_instance(id);
-    }
+    ctx.poll_instances(&listed);
 
     let statuses = req.status.unwrap_or_default();
     let projects = req.project_ids.unwrap_or_default();
