@@ -9,7 +9,7 @@ mod billing;
 mod create;
 mod describe;
 mod manage;
-mod offer;
+pub(crate) mod offer;
 
 use super::route::Route;
 

@@ -1,6 +1,8 @@
 //! What can be bought, one table for both sides: `DescribeSpecInfo` lists the
 //! catalog, and [`check_order`] holds a purchase (or a price inquiry) to the
-//! same catalog, with the service's error codes.
+//! same catalog, with the service's error codes. [`machine`], [`node_spec`]
+//! and [`priced`] are for other families too (a change of size is held to the
+//! same catalog and priced by the same formula).
 
 use mongodb_errors::ErrorCode;
 use mongodb_models::{
@@ -46,13 +48,13 @@ pub(super) struct Checked {
 }
 
 impl Checked {
-    pub(super) fn priced(&self) -> Priced {
+    pub(crate) fn priced(&self) -> Priced {
         priced(&self.spec)
     }
 }
 
 /// What the price formula needs of a size.
-pub(super) fn priced(spec: &Spec) -> Priced {
+pub(crate) fn priced(spec: &Spec) -> Priced {
     Priced {
         cpu: spec.cpu,
         memory_gb: spec.memory_mb / GB,
@@ -66,7 +68,7 @@ pub(super) fn priced(spec: &Spec) -> Priced {
 }
 
 /// The price of an instance as it is now.
-pub(super) fn priced_instance(i: &Instance) -> Priced {
+pub(crate) fn priced_instance(i: &Instance) -> Priced {
     priced(&i.spec)
 }
 
@@ -84,7 +86,7 @@ fn zone_error(zone: &str, region: &str) -> ApiError {
 }
 
 /// The catalog's machine type `code`, or `InvalidParameterValue.MachineTypeError`.
-pub(super) fn machine(code: &str) -> Result<&'static Machine, ApiError> {
+pub(crate) fn machine(code: &str) -> Result<&'static Machine, ApiError> {
     catalog::machine(code).ok_or_else(|| {
         let known: Vec<&str> = catalog::MACHINES.iter().map(|m| m.code).collect();
         errors::error(
@@ -99,7 +101,7 @@ pub(super) fn machine(code: &str) -> Result<&'static Machine, ApiError> {
 
 /// The node specification of `machine` with this memory, CPU and volume, or
 /// `InvalidParameterValue.SpecNotOnSale`.
-pub(super) fn node_spec(
+pub(crate) fn node_spec(
     machine: &Machine,
     memory_gb: u64,
     cpu: Option<u64>,
