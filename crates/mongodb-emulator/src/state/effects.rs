@@ -13,7 +13,8 @@ pub(crate) enum Effect {
     /// A backup of the task's (first) instance is recorded.
     Backup(BackupEffect),
     /// The task's instances, bought by it, become running; when the task
-    /// fails they are removed again (the purchase is not delivered).
+    /// fails or is undone they are removed again (the purchase is not
+    /// delivered); when it is paused they stay, being created.
     Start,
     /// The task's instances become isolated (status -2 prepaid, -3 hourly).
     Isolate,

@@ -7,7 +7,7 @@ use super::backups::NewBackup;
 use super::effects::Effect;
 use super::instance::{status, PAY_PREPAID};
 use super::region::Region;
-use super::tasks::{Pace, Task};
+use super::tasks::{Pace, Task, TaskEnd};
 use crate::config::Progress;
 use crate::steps::Step;
 
@@ -95,10 +95,17 @@ fn apply(region: &mut Region, task: &Task, effect: &Effect, end_ms: i64, pace: &
         }
         Effect::Start => {
             for id in &task.instance_ids {
-                if !ok {
-                    region.remove_instance(id);
-                } else if let Some(i) = region.instance_mut(id) {
-                    i.status = status::RUNNING;
+                match task.end {
+                    None => {
+                        if let Some(i) = region.instance_mut(id) {
+                            i.status = status::RUNNING;
+                        }
+                    }
+                    // Stuck: the instances stay as they are, being created.
+                    Some(TaskEnd::Paused) => {}
+                    Some(TaskEnd::Failed | TaskEnd::Undoed) => {
+                        region.remove_instance(id);
+                    }
                 }
             }
         }
@@ -141,7 +148,7 @@ mod tests {
     use super::*;
     use crate::spec::InstanceSpec;
     use crate::state::instance::Spec;
-    use crate::state::tasks::{TaskEnd, TaskKind};
+    use crate::state::tasks::TaskKind;
     use crate::state::State;
 
     const PACE: Pace = Pace {
