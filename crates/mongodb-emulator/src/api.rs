@@ -1,6 +1,8 @@
 //! The API pipeline, in the order the service applies it: method and path,
-//! action, version, signature, rate limit, then the parameters checked against
-//! the models; the answer is passed back through the models' typed response.
+//! action, version, signature, rate limit, the parameters checked against the
+//! models, the region; then the action's handler runs with the state locked
+//! (work whose time has come settled first), and its answer is passed back
+//! through the models' typed response.
 
 use std::time::Instant;
 
@@ -8,12 +10,14 @@ use mongodb_errors::ErrorCode;
 use mongodb_models::RequestErrorKind;
 use serde_json::{Map, Value};
 
-use crate::actions::{self, Ctx};
+use crate::actions::{self, ctx::Ctx};
 use crate::auth;
+use crate::catalog::{self, DEFAULT_REGION};
 use crate::config::API_VERSION;
 use crate::faults::EndAs;
 use crate::http::HttpRequest;
 use crate::shared::Shared;
+use crate::state::tasks::Pace;
 use crate::util::{envelope, error_envelope, ApiError};
 
 /// Query parameters that belong to the protocol rather than to an action (they
@@ -139,15 +143,39 @@ fn run(
         .filter(|h| !h.is_empty() && !h.contains(['/', ' ', '?', '#', '@']))
         .map(str::to_owned)
         .unwrap_or_else(|| shared.addr.to_string());
-    let ctx = Ctx {
-        shared,
-        host,
-        now_ms: shared.now_ms(),
+    let region = region(req);
+    let pace = Pace {
         progress: shared.progress(),
-        end_as,
+        now_ms: shared.now_ms(),
+        sizes: shared.sizes,
     };
-    let fields = actions::route(&ctx, action, &params)?;
+    let fields = shared.with_state(|state| {
+        if !catalog::has_region(&region) && state.region(&region).is_none() {
+            let err = ApiError::new(
+                ErrorCode::UnsupportedRegion,
+                format!("The region `{region}` is not served; use one such as {DEFAULT_REGION}."),
+            );
+            return (Err(err), false);
+        }
+        let mut ctx = Ctx::new(shared, state, &region, host, pace, end_as);
+        ctx.settle_due();
+        let result = actions::run(&mut ctx, action, params);
+        let changed = ctx.changed();
+        (result, changed)
+    })?;
     Ok(typed(action, fields))
+}
+
+/// The request's region: `X-TC-Region`, else the `Region` query parameter of
+/// older signing styles, else the region of the demo instances (a guess at
+/// leniency: the service asks regional actions for a region).
+fn region(req: &HttpRequest) -> String {
+    req.header("x-tc-region")
+        .map(str::to_owned)
+        .or_else(|| req.param("Region"))
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| DEFAULT_REGION.to_owned())
 }
 
 /// The action's parameters as JSON, from the query (GET) or the body (POST).

@@ -18,7 +18,7 @@ use crate::http::{write_head, write_response, HttpRequest};
 use crate::inject::{apply_fault, send_body, Applied, Delivery};
 use crate::presign;
 use crate::shared::Shared;
-use crate::state::DownloadTask;
+use crate::state::backups::DownloadTask;
 use crate::util::http_date;
 
 /// A `Range` header resolved against a file size.
@@ -164,7 +164,7 @@ pub(crate) fn serve(
     let progress = shared.progress();
     let task = id.and_then(|id| {
         shared.with_state(|s| {
-            let t = s.tasks.iter().find(|t| t.id == id).cloned();
+            let t = s.download_task(id).cloned();
             (t, false)
         })
     });

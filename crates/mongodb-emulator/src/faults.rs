@@ -93,12 +93,15 @@ pub enum Fault {
     /// exactly as an expired download URL is answered.
     AccessDenied,
     /// Handle the request normally, and make the work it starts end as `EndAs`
-    /// says instead of succeeding. It acts on `CreateBackupDBInstance` (the
-    /// async request the call returns) and on `CreateBackupDownloadTask` (the
-    /// tasks the call creates; tasks that already existed are reused
-    /// unchanged); see [`EndAs`] for each. On other actions, or with an
-    /// [`EndAs`] that does not apply to the action, the request is handled
-    /// normally.
+    /// says instead of succeeding. It acts on every action that starts
+    /// asynchronous work (an async request, flow, task id or deal: e.g.
+    /// `CreateBackupDBInstance`, `IsolateDBInstance`, `CreateDBInstanceHour`),
+    /// whose work then ends paused, failed or undone without its effect (no
+    /// backup recorded, the instance not isolated, the bought instances not
+    /// delivered), and on `CreateBackupDownloadTask` (the tasks the call
+    /// creates; tasks that already existed are reused unchanged); see
+    /// [`EndAs`] for each. On other actions, or with an [`EndAs`] that does
+    /// not apply to the action, the request is handled normally.
     EndAs(EndAs),
 }
 
@@ -109,15 +112,17 @@ pub enum Fault {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EndAs {
-    /// The async request of `CreateBackupDBInstance` goes `initial` →
-    /// `running` → `paused` and stays there; no backup is recorded.
+    /// The work goes `initial` → `running` → `paused` and stays there (a deal:
+    /// 2 → 3 and stays delivering); nothing it would change is changed (for
+    /// `CreateBackupDBInstance`: no backup is recorded).
     Paused,
-    /// The async request of `CreateBackupDBInstance` goes `initial` → `running`
-    /// → `failed`; no backup is recorded. The tasks of
-    /// `CreateBackupDownloadTask` go 0 → 1 → 3 (failed) and never get a `Url`.
+    /// The work goes `initial` → `running` → `failed` (a deal: 2 → 3 → 5,
+    /// delivery failed, and the bought instances are removed); no backup is
+    /// recorded. The tasks of `CreateBackupDownloadTask` go 0 → 1 → 3 (failed)
+    /// and never get a `Url`.
     Failed,
-    /// The async request of `CreateBackupDBInstance` goes `initial` →
-    /// `running` → `undoed`; no backup is recorded.
+    /// The work goes `initial` → `running` → `undoed` (a deal: 2 → 3 → 6,
+    /// refunded, and the bought instances are removed); nothing is changed.
     Undoed,
     /// The tasks of `CreateBackupDownloadTask` go 0 → 1 → 4 (waiting for retry)
     /// → 2 (done, with a `Url`): one stage longer than usual.

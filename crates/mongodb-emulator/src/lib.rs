@@ -50,14 +50,34 @@
 //! these archives are realistic enough to parse and check, not a copy of what
 //! TencentDB produces. Their length is `BackupDownloadTask.BackupSize` exactly.
 //!
-//! `DescribeDBInstances` reads the same state. Every other action of the API is
-//! recognised and checked (signature, parameters) and then answered with
-//! `UnsupportedOperation` naming the action, never with a made-up success.
+//! # Instances, regions and asynchronous work
 //!
-//! Two instances exist from the start: `cmgo-demo0001`, a replica set whose only
-//! set is `cmgo-demo0001_0`, and `cmgo-demo0002`, a sharded cluster with shards
-//! `cmgo-demo0002_0` and `cmgo-demo0002_1`. Each already has one automatic
-//! logical backup.
+//! The state is kept per region: a request sees the region its `X-TC-Region`
+//! names (`ap-guangzhou` when it names none) and nothing of the others. An
+//! instance can be bought (`CreateDBInstanceHour`, or `CreateDBInstance` for
+//! prepaid months) in the zones, machine types, versions and sizes
+//! `DescribeSpecInfo` lists, and nothing else: both answer from one catalog. A
+//! purchase is a deal (`DescribeDBInstanceDeal`) that turns the new instances,
+//! already listed with their replica sets or shards while being created, into
+//! running ones. Instances are renamed, moved between projects, protected from
+//! deletion, renewed, priced (`InquirePrice*`), isolated (then backups are
+//! refused with `InvalidParameterValue.IllegalInstanceStatus`) and taken
+//! offline (then they are gone). Async requests, flows, task ids and deals are
+//! one table of work, each going `initial → running → success` per poll or by
+//! the clock, or ending as an [`EndAs`] fault says.
+//!
+//! [`modelled_actions`] lists the actions answered from the state. Every other
+//! action of the API is recognised and checked (signature, parameters) and
+//! then answered with `UnsupportedOperation` naming the action, never with a
+//! made-up success. Where the published record is silent the emulator guesses,
+//! and says so where it does: prices come from a formula of its own; a deal is
+//! paid at once; a purchase whose deal fails is removed; node ids are
+//! `<replica set>-node-primary`, `…-node-slave<N>`.
+//!
+//! Two instances exist from the start, in `ap-guangzhou`: `cmgo-demo0001`, a
+//! replica set whose only set is `cmgo-demo0001_0`, and `cmgo-demo0002`, a
+//! sharded cluster with shards `cmgo-demo0002_0` and `cmgo-demo0002_1`. Each
+//! already has one automatic logical backup.
 //!
 //! For tests the emulator can be made deterministic ([`Progress::PerPoll`] moves
 //! state one step per poll instead of by the clock), its clock can be skewed
@@ -135,6 +155,7 @@ mod api;
 mod archive;
 mod auth;
 mod builder;
+mod catalog;
 mod config;
 mod control;
 mod cos;
@@ -168,3 +189,16 @@ pub use handle::EmulatorHandle;
 pub use reqlog::{RequestKind, SeenRequest};
 pub use spec::InstanceSpec;
 pub use stats::Stats;
+
+/// The actions this emulator models (answers from its state), sorted. Every
+/// other action of the API is checked and then answered with
+/// `UnsupportedOperation` naming it.
+///
+/// ```
+/// let modelled = mongodb_emulator::modelled_actions();
+/// assert!(modelled.contains(&"CreateBackupDBInstance"));
+/// assert!(modelled.contains(&"CreateDBInstanceHour"));
+/// ```
+pub fn modelled_actions() -> Vec<&'static str> {
+    actions::modelled()
+}

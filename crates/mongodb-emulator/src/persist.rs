@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use crate::state::{State, STATE_FORMAT};
+use crate::state::State;
 
 /// Writes snapshots of the state to one file, never an older one over a newer one.
 #[derive(Debug)]
@@ -35,22 +35,12 @@ impl Persister {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
         };
-        let state: State = serde_json::from_slice(&bytes).map_err(|e| {
+        let state = State::from_json(&bytes).map_err(|e| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!("state file {} is not valid: {e}", self.path.display()),
             )
         })?;
-        if state.format != STATE_FORMAT {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "state file {} has format {}, this emulator reads format {STATE_FORMAT}",
-                    self.path.display(),
-                    state.format
-                ),
-            ));
-        }
         Ok(Some(state))
     }
 
@@ -58,7 +48,7 @@ impl Persister {
     /// the state lock held, then [`write`](Self::write) after releasing it.
     pub(crate) fn snapshot(&self, state: &State) -> (u64, Vec<u8>) {
         let generation = self.next.fetch_add(1, Ordering::SeqCst);
-        let bytes = serde_json::to_vec_pretty(state).unwrap_or_default();
+        let bytes = state.to_json();
         (generation, bytes)
     }
 
@@ -121,8 +111,9 @@ mod tests {
         p.write(g3, &newest).unwrap();
         p.write(g2, b"{}").unwrap();
         let back = p.load().unwrap().unwrap();
-        assert_eq!(back.instances.len(), 2);
-        assert_eq!(back.backups.len(), 2);
+        let region = back.region("ap-guangzhou").unwrap();
+        assert_eq!(region.instances.len(), 2);
+        assert_eq!(region.backups.len(), 2);
         // Only the state file is left in the directory.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
         fs::write(&path, b"not json").unwrap();

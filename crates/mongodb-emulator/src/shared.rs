@@ -231,12 +231,9 @@ impl Shared {
     }
 
     pub(crate) fn set_instance_status(&self, id: &str, status: i64) -> bool {
-        self.with_state(|s| match s.instances.iter_mut().find(|i| i.id == id) {
-            Some(i) => {
-                i.status = status;
-                (true, true)
-            }
-            None => (false, false),
+        self.with_state(|s| {
+            let found = s.set_instance_status(id, status);
+            (found, found)
         })
     }
 

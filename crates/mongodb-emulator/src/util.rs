@@ -92,6 +92,15 @@ pub(crate) fn format_minute(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `YYYYMMDDHHMMSS` in UTC+8, the form deal ids start with.
+pub(crate) fn format_compact(ms: i64) -> String {
+    beijing(ms)
+        .format(format_description!(
+            "[year][month][day][hour][minute][second]"
+        ))
+        .unwrap_or_default()
+}
+
 /// Parses `YYYY-MM-DD HH:MM:SS` (UTC+8) into milliseconds since the epoch.
 pub(crate) fn parse_time(text: &str) -> Option<i64> {
     let parsed = PrimitiveDateTime::parse(
@@ -169,6 +178,7 @@ mod tests {
         let ms = 1_616_726_640_000; // 2021-03-26 02:44:00 UTC
         assert_eq!(format_time(ms), "2021-03-26 10:44:00");
         assert_eq!(format_minute(ms), "2021-03-26 10:44");
+        assert_eq!(format_compact(ms), "20210326104400");
         assert_eq!(parse_time("2021-03-26 10:44:00"), Some(ms));
         assert_eq!(parse_time("yesterday"), None);
     }

@@ -104,11 +104,12 @@ fn state_dumps_and_loads_in_the_state_file_format() {
     let (api, ctl) = (Api::new(&h), Control::new(&h));
     let mut state = ctl.ok("GET", "state", None);
     assert_eq!(state, h.dump_state(), "both doors show the same state");
-    assert_eq!(state["format"], 1);
-    assert_eq!(state["instances"].as_array().unwrap().len(), 2);
+    assert_eq!(state["format"], 2);
+    let instances = &mut state["regions"]["ap-guangzhou"]["instances"];
+    assert_eq!(instances.as_array().unwrap().len(), 2);
 
     // Drop the sharded instance and load the result.
-    state["instances"]
+    instances
         .as_array_mut()
         .unwrap()
         .retain(|i| i["id"] == "cmgo-demo0001");
@@ -123,7 +124,11 @@ fn state_dumps_and_loads_in_the_state_file_format() {
         v["error"]["message"].as_str().unwrap().contains("format"),
         "{v}"
     );
-    let (status, _, v) = ctl.call("PUT", "state", Some(json!({ "format": 99, "next_id": 1, "instances": [], "backups": [], "async_requests": [], "tasks": [] })));
+    let (status, _, v) = ctl.call(
+        "PUT",
+        "state",
+        Some(json!({ "format": 99, "next_id": 1, "regions": {} })),
+    );
     assert_eq!(status, 400, "{v}");
     assert!(
         v["error"]["message"].as_str().unwrap().contains("99"),
@@ -140,13 +145,22 @@ fn state_loaded_over_http_reaches_the_state_file() {
     let h = builder().state_file(&file).start().unwrap();
     let ctl = Control::new(&h);
     let mut state = ctl.ok("GET", "state", None);
-    state["instances"].as_array_mut().unwrap().truncate(1);
+    let instances = |v: &Value| {
+        v["regions"]["ap-guangzhou"]["instances"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    state["regions"]["ap-guangzhou"]["instances"]
+        .as_array_mut()
+        .unwrap()
+        .truncate(1);
     ctl.ok("PUT", "state", Some(state));
     let saved: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    assert_eq!(saved["instances"].as_array().unwrap().len(), 1);
+    assert_eq!(instances(&saved), 1);
     ctl.ok("POST", "reset", None);
     let saved: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    assert_eq!(saved["instances"].as_array().unwrap().len(), 2);
+    assert_eq!(instances(&saved), 2);
 }
 
 #[test]

@@ -36,8 +36,11 @@ pub struct ParamInfo {
     /// Type as the reference pages write it: `String`, `Integer`, `Float`, `Boolean`,
     /// `Timestamp`, a structure name, or `Array of …`.
     pub type_name: &'static str,
-    /// Whether the spec marks the member required.
+    /// Whether the spec marks the member required (in a request or a request-side structure).
     pub required: bool,
+    /// Whether the spec says every answer carries the member (answer-side structures only;
+    /// always `false` for request members). Answers still decode without it.
+    pub output_required: bool,
     /// The structure the member holds (or holds a list of), if any.
     pub structure: Option<&'static str>,
     /// Known values of an enumerated member, each as `"<value> <meaning>"`; empty otherwise.

@@ -36,6 +36,14 @@ pub fn find_action(name: &str) -> Option<&'static ActionInfo> {
 }
 
 /// The members of a structure (or of a request or response) by its spec name.
+///
+/// ```
+/// let answer = mongodb_models::structure_params("DescribeDBInstancesResponse").unwrap();
+/// let total = answer.iter().find(|m| m.name == "TotalCount").unwrap();
+/// assert!(total.output_required, "every answer carries TotalCount");
+/// let request = mongodb_models::structure_params("DescribeDBInstancesRequest").unwrap();
+/// assert!(request.iter().all(|m| !m.output_required));
+/// ```
 pub fn structure_params(name: &str) -> Option<&'static [ParamInfo]> {
     STRUCTURES
         .binary_search_by(|(n, _)| (*n).cmp(name))

@@ -35,6 +35,9 @@ pub(super) struct MemberSpec {
     pub(super) ty: String,
     pub(super) member: String,
     pub(super) required: bool,
+    /// Whether every answer carries the member (answer-side structures only).
+    #[serde(default)]
+    pub(super) output_required: Option<bool>,
     #[serde(default)]
     pub(super) nullable: Option<bool>,
     #[serde(default)]

@@ -89,6 +89,8 @@ pub(super) struct Field {
     pub(super) plain: bool,
     /// Required according to the spec (for docs and the registry).
     pub(super) required: bool,
+    /// Every answer carries it, according to the spec (for the registry).
+    pub(super) output_required: bool,
     pub(super) nullable: bool,
     pub(super) disabled: bool,
     /// The `RequestId` of a response.
@@ -377,6 +379,7 @@ impl Model {
                 list,
                 plain,
                 required: m.required,
+                output_required: answer && m.output_required.unwrap_or(false),
                 nullable: m.nullable.unwrap_or(false),
                 disabled: m.disabled,
                 request_id,

@@ -63,6 +63,7 @@ fn param_infos(model: &Model, sname: &str, request_id: bool, indent: usize) -> R
             ("name", rust_str(&f.wire)),
             ("type_name", rust_str(&wire_ty)),
             ("required", f.required.to_string()),
+            ("output_required", f.output_required.to_string()),
             ("structure", structure),
             ("values", format!("&[{values}]")),
             ("help", rust_str(model.help.line(sname, &f.wire))),

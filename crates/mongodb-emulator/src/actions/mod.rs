@@ -1,46 +1,88 @@
-//! The modelled actions, one module per family, and the router that picks the
-//! handler. A handler takes the already checked parameters and returns the
-//! answer's members; the pipeline around it is in `api`.
+//! The modelled actions, one module (or folder) per family, and the table
+//! that routes an action to its typed handler. See `README.md` beside this
+//! file for how to add an action.
+//!
+//! Modules, bottom-up: `errors`, `params`, `fill` (leaves); `ctx` (what a
+//! handler sees); `route` (a typed handler behind a name); the families
+//! (`tasks`, `backups`, `lifecycle`, `instances`, `accounts`, `logs`), each
+//! with its `routes()`; this module gathers them. None uses one above it.
 
-mod async_requests;
-mod backups;
-mod download_tasks;
-mod instances;
+pub(crate) mod ctx;
+mod errors;
+pub(crate) mod fill;
 mod params;
+mod route;
 
-use mongodb_errors::ErrorCode;
+mod accounts;
+mod backups;
+mod instances;
+mod lifecycle;
+mod logs;
+mod tasks;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
 use serde_json::Value;
 
-use crate::config::Progress;
-use crate::faults::EndAs;
-use crate::shared::Shared;
+use self::ctx::Ctx;
+use self::route::Route;
 use crate::util::ApiError;
 
-/// What an action handler sees.
-pub(crate) struct Ctx<'a> {
-    pub(crate) shared: &'a Shared,
-    /// `host[:port]` the client used to reach us, for download URLs.
-    pub(crate) host: String,
-    pub(crate) now_ms: i64,
-    pub(crate) progress: Progress,
-    /// How the work this request starts ends, when a fault says so.
-    pub(crate) end_as: Option<EndAs>,
+/// Every family's routes, by action name.
+fn table() -> &'static BTreeMap<&'static str, Route> {
+    static TABLE: OnceLock<BTreeMap<&'static str, Route>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let families = [
+            tasks::routes(),
+            backups::routes(),
+            lifecycle::routes(),
+            instances::routes(),
+            accounts::routes(),
+            logs::routes(),
+        ];
+        let mut table = BTreeMap::new();
+        for route in families.into_iter().flatten() {
+            let action = route.action();
+            if table.insert(action, route).is_some() {
+                // A second registration would silently shadow the first.
+                panic!("the action `{action}` is registered twice");
+            }
+        }
+        table
+    })
 }
 
-/// Runs the handler of `action` (parameters already checked against the models).
-pub(crate) fn route(ctx: &Ctx<'_>, action: &str, params: &Value) -> Result<Value, ApiError> {
-    match action {
-        "CreateBackupDBInstance" => backups::create_backup_db_instance(ctx, params),
-        "DescribeDBBackups" => backups::describe_db_backups(ctx, params),
-        "DescribeAsyncRequestInfo" => async_requests::describe_async_request_info(ctx, params),
-        "CreateBackupDownloadTask" => download_tasks::create_backup_download_task(ctx, params),
-        "DescribeBackupDownloadTask" => download_tasks::describe_backup_download_task(ctx, params),
-        "DescribeDBInstances" => instances::describe_db_instances(ctx, params),
-        _ => Err(ApiError::new(
-                ErrorCode::UnsupportedOperation,
-                format!(
-                    "The emulator does not model `{action}` yet; its request was well-formed but nothing was done."
-            ),
-        )),
+/// Runs the handler of `action` on parameters already checked against the
+/// models; an action without a handler answers `UnsupportedOperation`.
+pub(crate) fn run(ctx: &mut Ctx<'_>, action: &str, params: Value) -> Result<Value, ApiError> {
+    match table().get(action) {
+        Some(route) => route.call(ctx, params),
+        None => Err(errors::unsupported(action)),
+    }
+}
+
+/// The actions that have a handler, sorted.
+pub(crate) fn modelled() -> Vec<&'static str> {
+    table().keys().copied().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_a_real_action_and_registered_once() {
+        let names = modelled();
+        assert!(names.len() >= 20, "{names:?}");
+        for name in &names {
+            assert!(
+                mongodb_models::find_action(name).is_some_and(|a| a.name == *name),
+                "{name}"
+            );
+        }
+        for family in [tasks::routes(), backups::routes(), lifecycle::routes()] {
+            assert!(!family.is_empty());
+        }
     }
 }

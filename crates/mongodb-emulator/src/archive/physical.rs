@@ -4,7 +4,7 @@
 
 use bson::raw::{cstr, RawDocumentBuf};
 
-use super::{Content, Entry, Rng, BLOCK};
+use super::content::{Content, Entry, Rng, BLOCK};
 use crate::util::splitmix64;
 
 const TURTLE: &str = "WiredTiger version string\nWiredTiger 3.3.0: (March 20, 2020)\n\

@@ -90,6 +90,8 @@ pub struct Api {
     pub host: String,
     pub creds: Credentials,
     pub agent: ureq::Agent,
+    /// Sent as `X-TC-Region` when set.
+    pub region: Option<String>,
 }
 
 impl Api {
@@ -103,6 +105,15 @@ impl Api {
             host: h.addr().to_string(),
             creds: h.credentials(),
             agent: ureq::Agent::new_with_config(config),
+            region: None,
+        }
+    }
+
+    /// A client of `h` whose requests name `region` in `X-TC-Region`.
+    pub fn in_region(h: &EmulatorHandle, region: &str) -> Api {
+        Api {
+            region: Some(region.to_owned()),
+            ..Api::new(h)
         }
     }
 
@@ -187,7 +198,10 @@ impl Api {
     }
 
     pub fn send(&self, r: &Req) -> Answer {
-        let headers = self.sign(r);
+        let mut headers = self.sign(r);
+        if let Some(region) = &self.region {
+            headers.push(("X-TC-Region".to_owned(), region.clone()));
+        }
         self.send_with(r, &headers)
     }
 

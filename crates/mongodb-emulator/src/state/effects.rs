@@ -1,0 +1,37 @@
+//! What a task changes when it succeeds (and, for a purchase, when it fails).
+//! A family whose work needs a new kind of change adds a variant here and its
+//! arm in `settle::apply`.
+
+use serde::{Deserialize, Serialize};
+
+use super::instance::Spec;
+
+/// The change a task makes to the state of its region when it ends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Effect {
+    /// A backup of the task's (first) instance is recorded.
+    Backup(BackupEffect),
+    /// The task's instances, bought by it, become running; when the task
+    /// fails or is undone they are removed again (the purchase is not
+    /// delivered); when it is paused they stay, being created.
+    Start,
+    /// The task's instances become isolated (status -2 prepaid, -3 hourly).
+    Isolate,
+    /// The task's instances are removed, with their backups.
+    Remove,
+    /// The task's instances take this size (their topology is rebuilt) and
+    /// are running again.
+    Resize(Spec),
+}
+
+/// The backup a backup task records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BackupEffect {
+    /// Reserved when the task was created, unique per instance.
+    pub(crate) backup_name: String,
+    pub(crate) method: i64,
+    pub(crate) remark: String,
+    /// Reserved when the task was created.
+    pub(crate) back_id: i64,
+}
