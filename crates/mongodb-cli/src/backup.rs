@@ -19,8 +19,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde_json::{json, Value};
 
 use mongodb_client_blocking::models::{
-    BackupDownloadTask, BackupInfo, BackupMethod, CreateBackupDBInstanceRequest,
-    DescribeDBBackupsRequest,
+    BackupDownloadTask, BackupMethod, CreateBackupDBInstanceRequest,
 };
 use mongodb_client_blocking::{
     task_state_label, DownloadOptions, DownloadProgress, Error, Progress as WaitProgress,
@@ -65,8 +64,22 @@ pub fn command() -> Command {
         )
         .subcommand(
             Command::new("list")
-                .about("List an instance's backups (a table unless --output json)")
-                .arg(instance_arg()),
+                .about(
+                    "List an instance's backups of every method, oldest first \
+                     (a table unless --output json)",
+                )
+                .arg(instance_arg())
+                .arg(
+                    Arg::new("method")
+                        .long("method")
+                        .value_name("METHOD")
+                        .value_parser(["logical", "physical", "snapshot", "0", "1", "3"])
+                        .action(ArgAction::Append)
+                        .help(
+                            "Only backups made this way: logical (0), physical (1) or \
+                             snapshot (3) (repeatable) [default: every method]",
+                        ),
+                ),
         )
         .subcommand(
             Command::new("download")
@@ -156,7 +169,11 @@ pub fn run(g: &Globals, m: &ArgMatches) -> Result<(), Failure> {
             }
         }
         "list" => {
-            let backups = list_backups(&session, &instance)?;
+            let methods: Vec<BackupMethod> = sub
+                .get_many::<String>("method")
+                .map(|v| v.map(|m| parse_method(m)).collect())
+                .unwrap_or_default();
+            let backups = list_backups(&session, &instance, &methods)?;
             let value = json!({ "TotalCount": backups.len(), "BackupList": backups });
             let text = match g.output.unwrap_or(OutputFormat::Table) {
                 OutputFormat::Json => output::render_json(&value),
@@ -218,9 +235,17 @@ fn replica_sets(m: &ArgMatches) -> Vec<String> {
 
 /// The `--method` as the typed value.
 fn method(m: &ArgMatches) -> BackupMethod {
-    match m.get_one::<String>("method").map(String::as_str) {
-        Some("physical") | Some("1") => BackupMethod::Physical,
-        Some("snapshot") | Some("3") => BackupMethod::Snapshot,
+    parse_method(
+        m.get_one::<String>("method")
+            .map_or("logical", String::as_str),
+    )
+}
+
+/// A `--method` value (already checked by clap) as the typed value.
+fn parse_method(v: &str) -> BackupMethod {
+    match v {
+        "physical" | "1" => BackupMethod::Physical,
+        "snapshot" | "3" => BackupMethod::Snapshot,
         _ => BackupMethod::Logical,
     }
 }
@@ -313,12 +338,14 @@ fn print_created(g: &Globals, instance: &str, c: &Created) -> Result<(), Failure
     }
 }
 
-/// Every backup of an instance (`DescribeDBBackups`, page by page), as JSON objects.
-fn list_backups(s: &Session, instance: &str) -> Result<Vec<Value>, Failure> {
-    let backups = s
-        .client
-        .describe_db_backups_iter(DescribeDBBackupsRequest::new(instance))
-        .collect::<Result<Vec<BackupInfo>, Error>>()?;
+/// The backups of an instance made with `methods` (every method when empty), oldest first,
+/// as JSON objects.
+fn list_backups(
+    s: &Session,
+    instance: &str,
+    methods: &[BackupMethod],
+) -> Result<Vec<Value>, Failure> {
+    let backups = s.client.list_backups(instance, methods)?;
     backups.iter().map(to_json).collect()
 }
 
