@@ -95,6 +95,7 @@ mod retry;
 pub mod tccli;
 mod terminal;
 mod transport;
+mod verified;
 mod waiters;
 mod workflows;
 
@@ -109,17 +110,17 @@ pub use credentials::{
     ProfileFileProvider, ProvideCredentials, StaticProvider, StsAssumeRoleProvider, TccliProvider,
 };
 pub use download::{
-    part_path, DownloadOptions, DownloadProgress, DownloadReport, Verified, DEFAULT_MAX_PARTS,
+    part_path, DownloadOptions, DownloadProgress, DownloadReport, DEFAULT_MAX_PARTS,
     PARTS_THRESHOLD,
 };
 pub use manifest::{
     verify_dir, Checked, FileDigest, FileHasher, FileStatus, FileVerdict, Manifest,
-    ManifestBuilder, ManifestFile, ManifestVerification, Mismatch, VerifyOutcome, VerifyReport,
-    MANIFEST_FILE,
+    ManifestBuilder, ManifestFile, Mismatch, VerifyOutcome, VerifyReport, MANIFEST_FILE,
 };
 pub use paginate::{Paginator, DEFAULT_PAGE_SIZE};
 pub use retry::RetryPolicy;
 pub use terminal::{AsyncRequestOutcome, DownloadTaskOutcome};
+pub use verified::Verified;
 pub use waiters::{task_state_label, Progress, WaitOptions};
 pub use workflows::CreatedBackup;
 

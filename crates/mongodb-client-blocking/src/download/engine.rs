@@ -12,10 +12,11 @@ use super::lock;
 use super::options::DownloadOptions;
 use super::parts::{self, Outcome};
 use super::record::{self, Identity, Record};
-use super::report::{DownloadReport, Verified};
+use super::report::DownloadReport;
 use super::secret::SecretUrl;
 use super::sequential::{self, io_err};
 use super::session::{Cut, Refresher, Session};
+use crate::verified::Verified;
 
 /// What to download, and where.
 pub(crate) struct Job<'a> {
