@@ -28,6 +28,10 @@
 //!   without success is an [`Error::Wait`] whose [`WaitError::kind`] says why (request paused,
 //!   failed or undone, download task failed, deadline); which polled states end a wait is
 //!   [`AsyncRequestOutcome`] and [`DownloadTaskOutcome`].
+//! - **Exports**: a backup's files into a directory with its manifest, one instance at a
+//!   time ([`Client::export_backup`]) or several at once on threads over one client
+//!   ([`Client::export_backups`], [`Client::instance_ids`]), rerunnable (files the manifest
+//!   proves complete are not fetched again), reporting typed [`ExportEvent`]s.
 //! - **Export records**: [`Manifest`] (`manifest.json`, written atomically as each file
 //!   completes, never holding a URL) and [`verify_dir`], which re-reads an export directory
 //!   against it (size, SHA-256, CRC-64/XZ).
@@ -86,6 +90,7 @@ mod client;
 mod config;
 mod credentials;
 mod download;
+mod export;
 mod generated;
 mod manifest;
 mod net;
@@ -112,6 +117,10 @@ pub use credentials::{
 pub use download::{
     part_path, DownloadOptions, DownloadProgress, DownloadReport, DEFAULT_MAX_PARTS,
     PARTS_THRESHOLD,
+};
+pub use export::{
+    BackupChoice, ExportEvent, ExportJob, ExportOptions, ExportReport, ExportedFile,
+    InstanceExport, InstanceFilter, DEFAULT_EXPORT_WORKERS,
 };
 pub use manifest::{
     verify_dir, Checked, FileDigest, FileHasher, FileStatus, FileVerdict, Manifest,

@@ -8,7 +8,7 @@ use mongodb_errors::{Error, ErrorCode, ServiceError, WaitError};
 use mongodb_models::{
     BackupDownloadTask, BackupInfo, BackupMethod, CreateBackupDBInstanceRequest,
     CreateBackupDownloadTaskRequest, DescribeDBBackupsRequest, DescribeDBInstancesRequest,
-    ReplicaSetInfo,
+    InstanceDetail, ReplicaSetInfo,
 };
 
 use crate::{Client, WaitOptions};
@@ -65,6 +65,23 @@ fn method_refused(e: &Error) -> bool {
         (code.starts_with("InvalidParameter") && !code.contains("NotFoundInstance"))
             || code.starts_with("UnsupportedOperation")
     })
+}
+
+/// The ids of the replica sets (or shards) of an instance as listed; `<instance_id>_0` when
+/// none is.
+pub(crate) fn replica_sets_of(detail: &InstanceDetail, instance_id: &str) -> Vec<String> {
+    let sets: Vec<String> = detail
+        .replica_sets
+        .iter()
+        .flatten()
+        .filter_map(|r| r.replica_set_id.clone())
+        .filter(|id| !id.is_empty())
+        .collect();
+    if sets.is_empty() {
+        vec![format!("{instance_id}_0")]
+    } else {
+        sets
+    }
 }
 
 impl Client {
@@ -146,12 +163,20 @@ impl Client {
     /// caller handles an unknown instance the same way whichever call found it out. Otherwise
     /// the errors of the call.
     pub fn replica_set_ids(&self, instance_id: &str) -> Result<Vec<String>, Error> {
+        Ok(replica_sets_of(
+            &self.instance_detail(instance_id)?,
+            instance_id,
+        ))
+    }
+
+    /// The instance as `DescribeDBInstances` lists it; an unknown instance is the service
+    /// error [`replica_set_ids`](Client::replica_set_ids) documents.
+    pub(crate) fn instance_detail(&self, instance_id: &str) -> Result<InstanceDetail, Error> {
         let resp = self.describe_db_instances(
             &DescribeDBInstancesRequest::new().with_instance_ids(vec![instance_id.to_string()]),
         )?;
         let request_id = Some(resp.request_id).filter(|r| !r.is_empty());
-        let detail = resp
-            .instance_details
+        resp.instance_details
             .unwrap_or_default()
             .into_iter()
             .find(|d| d.instance_id.as_deref() == Some(instance_id))
@@ -161,19 +186,7 @@ impl Client {
                     format!("instance {instance_id} not found"),
                     request_id,
                 ))
-            })?;
-        let sets: Vec<String> = detail
-            .replica_sets
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|r| r.replica_set_id)
-            .filter(|id| !id.is_empty())
-            .collect();
-        if sets.is_empty() {
-            Ok(vec![format!("{instance_id}_0")])
-        } else {
-            Ok(sets)
-        }
+            })
     }
 
     /// Starts a backup with `CreateBackupDBInstance`, waits for its async request with

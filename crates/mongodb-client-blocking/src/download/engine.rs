@@ -63,7 +63,7 @@ fn keep_or_discard(
 ) -> Result<Record, Error> {
     let part = record::part_path(&s.dest);
     let len = file.metadata().map_err(io_err(s, "reading"))?.len();
-    let loaded = if s.opts.resume {
+    let loaded = if s.opts.settings.resume {
         record::load(meta_path)
     } else {
         Ok(None)
@@ -83,7 +83,7 @@ fn keep_or_discard(
             None => "its ranges can't be written on this platform".to_owned(),
             Some(why) => why,
         },
-        Ok(None) if !s.opts.resume => "resuming is off".to_owned(),
+        Ok(None) if !s.opts.settings.resume => "resuming is off".to_owned(),
         Ok(None) => "it has no record of what it belongs to".to_owned(),
         Err(why) => why,
     };

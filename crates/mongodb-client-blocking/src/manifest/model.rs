@@ -361,6 +361,14 @@ impl Manifest {
         self.save(dir)
     }
 
+    /// Marks the export unfinished again (`finished` back to `null`) and saves the manifest
+    /// in `dir`: a rerun that is about to download files calls it, so a rerun cut short
+    /// never leaves a manifest that claims a finished export.
+    pub fn reopen(&mut self, dir: &Path) -> Result<(), Error> {
+        self.finished = None;
+        self.save(dir)
+    }
+
     /// Whether this manifest records an export of `backup_name` of `instance_id`.
     pub fn is_for(&self, instance_id: &str, backup_name: &str) -> bool {
         self.instance_id == instance_id && self.backup_name == backup_name
