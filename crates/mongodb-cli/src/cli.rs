@@ -23,7 +23,7 @@ use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
 
 use crate::exit::{self, Failure};
 use crate::input::dotted::Dotted;
-use crate::output::{print_stdout, Format};
+use crate::output::print_stdout;
 use crate::session::Globals;
 use crate::{action, args, backup, emulator_cmd, logging};
 
@@ -59,9 +59,6 @@ fn dispatch(matches: &ArgMatches, dotted: &[Dotted]) -> Result<(), Failure> {
     match matches.subcommand() {
         Some(("completions", sub)) => completions(sub),
         Some(("emulator", sub)) => emulator_cmd::run(sub),
-        Some(("backup", _)) if globals.format == Some(Format::Text) => Err(Failure::usage(
-            "--output text is for API actions; backup commands print json or table",
-        )),
         Some(("backup", sub)) => backup::run(&globals, sub),
         Some((name, sub)) => {
             let info = mongodb_models::find_action(name)

@@ -12,7 +12,7 @@ use mongodb_client_blocking::{Client, HttpMethod, Language, RetryPolicy, WaitOpt
 
 use crate::emulator_cmd;
 use crate::exit::Failure;
-use crate::output::{Format, OutputFormat};
+use crate::output::Format;
 use crate::progress::Reporter;
 
 /// Settings from the global flags.
@@ -30,8 +30,6 @@ pub struct Globals {
     pub profile: Option<String>,
     /// `--language`.
     pub language: Option<Language>,
-    /// `--output`, when given and one the workflow commands print (json or table).
-    pub output: Option<OutputFormat>,
     /// `--output`, when given: how an API action's response is printed.
     pub format: Option<Format>,
     /// `--max-attempts`.
@@ -85,7 +83,6 @@ impl Globals {
             timeout,
             profile: s("profile"),
             language,
-            output: s("output").as_deref().and_then(OutputFormat::parse),
             format: s("output").as_deref().and_then(Format::parse),
             max_attempts: m.get_one::<u32>("max-attempts").copied(),
             emulator: m.get_flag("emulator"),
