@@ -153,6 +153,40 @@ fn a_stalled_transfer_is_dropped_and_resumed() {
 }
 
 #[test]
+fn a_download_past_its_deadline_stops_and_keeps_its_partial_file() {
+    let env = Env::new();
+    let name = backup(&env, "cmgo-demo0001");
+    let out = tempfile::tempdir().unwrap();
+    env.emu.inject_times(
+        DOWNLOAD_FAULT_KEY,
+        Fault::Stall {
+            after_bytes: 64 * 1024,
+            pause: Duration::from_secs(600),
+        },
+        1,
+    );
+    let o = download(
+        &env,
+        "cmgo-demo0001",
+        &name,
+        out.path(),
+        &["--min-throughput", "0", "--deadline", "2"],
+    );
+    expect_code(&o, 3);
+    assert!(
+        stderr(&o).contains("did not finish within"),
+        "{}",
+        stderr(&o)
+    );
+    let names = listing(out.path());
+    assert!(names.iter().any(|n| n.ends_with(".part")), "{names:?}");
+    assert!(!names.iter().any(|n| n.ends_with(".tar")), "{names:?}");
+    // The next run, without the fault, resumes it.
+    let v = json_out(&download(&env, "cmgo-demo0001", &name, out.path(), &[]));
+    assert_eq!(only_file(&v)["ResumedFrom"], 64 * 1024);
+}
+
+#[test]
 fn a_paused_backup_request_fails_naming_the_request() {
     let env = Env::new();
     env.emu
