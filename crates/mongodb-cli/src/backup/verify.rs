@@ -67,6 +67,12 @@ fn find_exports(dir: &Path) -> Result<Vec<(String, PathBuf)>, Failure> {
     if dir.join(MANIFEST_FILE).exists() {
         return Ok(vec![(String::new(), dir.to_path_buf())]);
     }
+    if dir.exists() && !dir.is_dir() {
+        return Err(Failure::usage(format!(
+            "{} is not a directory: give the directory an export was written to",
+            dir.display()
+        )));
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => Failure::usage(format!("{} does not exist", dir.display())),
         _ => Failure::Other {
