@@ -24,7 +24,7 @@ use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
 
 use crate::exit::{self, Failure};
 use crate::input::dotted::Dotted;
-use crate::output::{print_stdout, Format};
+use crate::output::print_stdout;
 use crate::session::Globals;
 use crate::{action, args, backup, configure, emulator_cmd, logging};
 
@@ -61,9 +61,6 @@ fn dispatch(matches: &ArgMatches, dotted: &[Dotted]) -> Result<(), Failure> {
         Some(("completions", sub)) => completions(sub),
         Some(("emulator", sub)) => emulator_cmd::run(sub),
         Some(("configure", sub)) => configure::run(&globals, sub),
-        Some(("backup", _)) if globals.format == Some(Format::Text) => Err(Failure::usage(
-            "--output text is for API actions; backup commands print json or table",
-        )),
         Some(("backup", sub)) => backup::run(&globals, sub),
         Some((name, sub)) => {
             let info = mongodb_models::find_action(name)

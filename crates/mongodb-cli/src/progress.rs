@@ -66,7 +66,7 @@ impl Reporter {
             pb.enable_steady_tick(Duration::from_millis(120));
             pb
         });
-        let task = Task::new(label, bar, None);
+        let task = Task::new(label, bar, self.multi.clone(), None);
         if task.bar.is_none() {
             task.set_message(message);
         }
@@ -91,7 +91,7 @@ impl Reporter {
             pb.set_prefix(label.to_string());
             pb
         });
-        Task::new(label, bar, Some((unit, total)))
+        Task::new(label, bar, self.multi.clone(), Some((unit, total)))
     }
 }
 
@@ -100,6 +100,7 @@ impl Reporter {
 pub struct Task {
     label: String,
     bar: Option<ProgressBar>,
+    multi: Option<MultiProgress>,
     plain: Arc<Mutex<PlainState>>,
 }
 
@@ -115,10 +116,16 @@ struct PlainState {
 }
 
 impl Task {
-    fn new(label: &str, bar: Option<ProgressBar>, counted: Option<(Unit, Option<u64>)>) -> Self {
+    fn new(
+        label: &str,
+        bar: Option<ProgressBar>,
+        multi: Option<MultiProgress>,
+        counted: Option<(Unit, Option<u64>)>,
+    ) -> Self {
         Self {
             label: label.to_string(),
             bar,
+            multi,
             plain: Arc::new(Mutex::new(PlainState {
                 counted,
                 ..PlainState::default()
@@ -198,6 +205,34 @@ impl Task {
         if !st.done {
             st.done = true;
             eprint_line(&format!("{}: {}", self.label, msg));
+        }
+    }
+}
+
+impl Task {
+    /// Marks the task done and takes its bar off the screen, leaving `label: msg` as a line
+    /// above the bars still running (so only active work has a bar); plain mode prints the
+    /// line as [`finish`](Self::finish) does.
+    pub fn retire(&self, msg: &str) {
+        match (&self.bar, &self.multi) {
+            (Some(bar), Some(multi)) => {
+                bar.finish_and_clear();
+                multi.remove(bar);
+                let _ = multi.println(format!("{}: {msg}", self.label));
+            }
+            _ => self.finish(msg),
+        }
+    }
+
+    /// [`retire`](Self::retire) for a task that failed.
+    pub fn retire_failed(&self, msg: &str) {
+        match (&self.bar, &self.multi) {
+            (Some(bar), Some(multi)) => {
+                bar.abandon();
+                multi.remove(bar);
+                let _ = multi.println(format!("{}: {msg}", self.label));
+            }
+            _ => self.fail(msg),
         }
     }
 }

@@ -23,7 +23,7 @@ use mongodb_client_blocking::{
 
 use crate::emulator_cmd;
 use crate::exit::Failure;
-use crate::output::{Format, OutputFormat};
+use crate::output::Format;
 use crate::progress::Reporter;
 
 /// Settings from the global flags.
@@ -43,8 +43,6 @@ pub struct Globals {
     pub ca_bundle: Option<PathBuf>,
     /// `--language`.
     pub language: Option<Language>,
-    /// `--output`, when given and one the workflow commands print (json or table).
-    pub output: Option<OutputFormat>,
     /// `--output`, when given: how an API action's response is printed.
     pub format: Option<Format>,
     /// `--max-attempts`.
@@ -99,7 +97,6 @@ impl Globals {
             profile: s("profile"),
             ca_bundle: m.get_one::<PathBuf>("ca-bundle").cloned(),
             language,
-            output: s("output").as_deref().and_then(OutputFormat::parse),
             format: s("output").as_deref().and_then(Format::parse),
             max_attempts: m.get_one::<u32>("max-attempts").copied(),
             emulator: m.get_flag("emulator"),

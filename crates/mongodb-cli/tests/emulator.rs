@@ -1,7 +1,6 @@
 //! End-to-end: the embedded emulator (`--emulator`, `TCMONGO_EMULATOR`) and `tcmongo emulator`.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::Stdio;
 
 mod common;
@@ -35,13 +34,31 @@ fn readme_main_command() {
     );
     expect_code(&o, 0);
     assert_plain(&stderr(&o));
-    let paths: Vec<String> = stdout(&o).lines().map(String::from).collect();
-    assert_eq!(paths.len(), 1, "{}", stdout(&o));
-    let file = home.path().join(&paths[0]);
-    assert!(file.starts_with(&out) || Path::new(&paths[0]).starts_with("./backups"));
+    // It ends by showing the verified file and, in the summary row, the manifest.
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    let (path, rest) = lines[0].split_once("  ").unwrap();
+    assert!(path.starts_with("./backups/"), "{text}");
+    assert!(rest.ends_with("bytes  verified crc64+size"), "{text}");
+    let last = lines.last().unwrap();
+    assert!(
+        last.starts_with("cmgo-demo0001 ") && last.ends_with(" ok      ./backups/manifest.json"),
+        "{text}"
+    );
+    let file = home.path().join(path);
+    assert!(file.starts_with(&out));
     let len = std::fs::metadata(&file).unwrap().len();
     // The emulator's backup files are between 256 KiB and 2 MiB.
     assert!((256 * 1024..=2 * 1024 * 1024).contains(&len), "{len}");
+    // And the export verifies.
+    let v = run_cmd(
+        bare(home.path())
+            .current_dir(home.path())
+            .args(["backup", "verify", "./backups"]),
+        None,
+    );
+    expect_code(&v, 0);
+    assert!(stdout(&v).trim_end().ends_with(": ok"), "{}", stdout(&v));
 }
 
 #[test]

@@ -98,7 +98,7 @@ fn table_output_on_a_known_answer() {
 }
 
 #[test]
-fn backup_commands_refuse_text_output() {
+fn backup_commands_print_text_output_too() {
     let env = Env::new();
     let o = env.run(&[
         "--output",
@@ -108,9 +108,16 @@ fn backup_commands_refuse_text_output() {
         "--instance-id",
         "cmgo-demo0001",
     ]);
-    expect_code(&o, 2);
-    assert!(stderr(&o).contains("--output text"), "{}", stderr(&o));
-    assert_eq!(env.emu.stats().total_requests, 0);
+    expect_code(&o, 0);
+    let text = stdout(&o);
+    // The count, then one tab-separated line per backup under its identifier.
+    assert_eq!(text.lines().next(), Some("1"), "{text}");
+    assert!(
+        text.lines()
+            .skip(1)
+            .all(|l| l.starts_with("BACKUPLIST\t") && l.contains("cmgo-demo0001")),
+        "{text}"
+    );
 }
 
 #[test]

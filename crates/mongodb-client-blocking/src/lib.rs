@@ -28,6 +28,10 @@
 //!   without success is an [`Error::Wait`] whose [`WaitError::kind`] says why (request paused,
 //!   failed or undone, download task failed, deadline); which polled states end a wait is
 //!   [`AsyncRequestOutcome`] and [`DownloadTaskOutcome`].
+//! - **Exports**: a backup's files into a directory with its manifest, one instance at a
+//!   time ([`Client::export_backup`]) or several at once on threads over one client
+//!   ([`Client::export_backups`], [`Client::instance_ids`]), rerunnable (files the manifest
+//!   proves complete are not fetched again), reporting typed [`ExportEvent`]s.
 //! - **Export records**: [`Manifest`] (`manifest.json`, written atomically as each file
 //!   completes, never holding a URL) and [`verify_dir`], which re-reads an export directory
 //!   against it (size, SHA-256, CRC-64/XZ).
@@ -86,6 +90,7 @@ mod client;
 mod config;
 mod credentials;
 mod download;
+mod export;
 mod generated;
 mod manifest;
 mod net;
@@ -95,6 +100,7 @@ mod retry;
 pub mod tccli;
 mod terminal;
 mod transport;
+mod verified;
 mod waiters;
 mod workflows;
 
@@ -109,17 +115,21 @@ pub use credentials::{
     ProfileFileProvider, ProvideCredentials, StaticProvider, StsAssumeRoleProvider, TccliProvider,
 };
 pub use download::{
-    part_path, DownloadOptions, DownloadProgress, DownloadReport, Verified, DEFAULT_MAX_PARTS,
+    part_path, DownloadOptions, DownloadProgress, DownloadReport, DEFAULT_MAX_PARTS,
     PARTS_THRESHOLD,
+};
+pub use export::{
+    BackupChoice, ExportEvent, ExportJob, ExportOptions, ExportReport, ExportedFile,
+    InstanceExport, InstanceFilter, DEFAULT_EXPORT_WORKERS,
 };
 pub use manifest::{
     verify_dir, Checked, FileDigest, FileHasher, FileStatus, FileVerdict, Manifest,
-    ManifestBuilder, ManifestFile, ManifestVerification, Mismatch, VerifyOutcome, VerifyReport,
-    MANIFEST_FILE,
+    ManifestBuilder, ManifestFile, Mismatch, VerifyOutcome, VerifyReport, MANIFEST_FILE,
 };
 pub use paginate::{Paginator, DEFAULT_PAGE_SIZE};
 pub use retry::RetryPolicy;
 pub use terminal::{AsyncRequestOutcome, DownloadTaskOutcome};
+pub use verified::Verified;
 pub use waiters::{task_state_label, Progress, WaitOptions};
 pub use workflows::CreatedBackup;
 

@@ -119,6 +119,48 @@ impl<'a> WaitOptions<'a> {
     }
 }
 
+/// The polling values of [`WaitOptions`] without its callbacks: the export workflow copies
+/// them into the options of each wait, which bring their own progress callbacks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PollTiming {
+    initial_interval: Duration,
+    backoff: f64,
+    max_interval: Duration,
+    timeout: Duration,
+}
+
+impl Default for PollTiming {
+    fn default() -> Self {
+        WaitOptions::default().timing()
+    }
+}
+
+impl PollTiming {
+    /// Wait options with these values and no callbacks.
+    pub(crate) fn options<'b>(self) -> WaitOptions<'b> {
+        WaitOptions {
+            initial_interval: self.initial_interval,
+            backoff: self.backoff,
+            max_interval: self.max_interval,
+            timeout: self.timeout,
+            progress: RefCell::new(None),
+            sleeper: None,
+        }
+    }
+}
+
+impl WaitOptions<'_> {
+    /// The polling values (intervals, backoff, deadline), without the callbacks.
+    pub(crate) fn timing(&self) -> PollTiming {
+        PollTiming {
+            initial_interval: self.initial_interval,
+            backoff: self.backoff,
+            max_interval: self.max_interval,
+            timeout: self.timeout,
+        }
+    }
+}
+
 /// A waiter's state after one poll, passed to [`WaitOptions::on_progress`].
 ///
 /// Only the client makes these (the struct is `#[non_exhaustive]`); new fields may appear.

@@ -1,6 +1,6 @@
 //! Multi-step workflows built from the typed calls, the paginators and the waiters: the
-//! replica sets of an instance, a backup that is waited for and identified, and the
-//! preparation of a backup's files for download.
+//! replica sets of an instance, its backups of every method, a backup that is waited for and
+//! identified, and the preparation of a backup's files for download.
 
 use std::collections::BTreeSet;
 
@@ -8,7 +8,7 @@ use mongodb_errors::{Error, ErrorCode, ServiceError, WaitError};
 use mongodb_models::{
     BackupDownloadTask, BackupInfo, BackupMethod, CreateBackupDBInstanceRequest,
     CreateBackupDownloadTaskRequest, DescribeDBBackupsRequest, DescribeDBInstancesRequest,
-    ReplicaSetInfo,
+    InstanceDetail, ReplicaSetInfo,
 };
 
 use crate::{Client, WaitOptions};
@@ -56,7 +56,97 @@ fn newest_new_backup(
         .max_by(|a, b| a.start_time.cmp(&b.start_time))
 }
 
+/// Whether a failed listing of one backup method may be passed over when listing several:
+/// the service refusing the method for this kind of instance (a cloud-disk instance has no
+/// logical backups, an encrypted one no physical backups).
+fn method_refused(e: &Error) -> bool {
+    e.service_error().is_some_and(|s| {
+        let code = s.code.as_str();
+        (code.starts_with("InvalidParameter") && !code.contains("NotFoundInstance"))
+            || code.starts_with("UnsupportedOperation")
+    })
+}
+
+/// The ids of the replica sets (or shards) of an instance as listed; `<instance_id>_0` when
+/// none is.
+pub(crate) fn replica_sets_of(detail: &InstanceDetail, instance_id: &str) -> Vec<String> {
+    let sets: Vec<String> = detail
+        .replica_sets
+        .iter()
+        .flatten()
+        .filter_map(|r| r.replica_set_id.clone())
+        .filter(|id| !id.is_empty())
+        .collect();
+    if sets.is_empty() {
+        vec![format!("{instance_id}_0")]
+    } else {
+        sets
+    }
+}
+
 impl Client {
+    /// Every backup of an instance made with one of `methods` (an empty slice means every
+    /// method the service documents: logical, physical and snapshot), oldest first by
+    /// `StartTime`.
+    ///
+    /// `DescribeDBBackups` lists the backups of one `BackupMethod` at a time (without it, only
+    /// logical backups), so this lists each method, every page, and merges the lists; a
+    /// backup listed under two methods is kept once.
+    ///
+    /// # Errors
+    ///
+    /// The errors of the calls. When several methods are listed, the service refusing one of
+    /// them for this instance (an `InvalidParameter*` code other than an unknown instance, or
+    /// `UnsupportedOperation*`) passes that method over (logged); when it refuses every one,
+    /// the first refusal is the error.
+    pub fn list_backups(
+        &self,
+        instance_id: &str,
+        methods: &[BackupMethod],
+    ) -> Result<Vec<BackupInfo>, Error> {
+        let methods = if methods.is_empty() {
+            BackupMethod::KNOWN
+        } else {
+            methods
+        };
+        let mut all: Vec<BackupInfo> = Vec::new();
+        let mut seen: BTreeSet<BackupKey> = BTreeSet::new();
+        let mut refused: Option<Error> = None;
+        let mut listed = 0;
+        for method in methods {
+            let req = DescribeDBBackupsRequest::new(instance_id).with_backup_method(*method);
+            match self
+                .describe_db_backups_iter(req)
+                .collect::<Result<Vec<BackupInfo>, Error>>()
+            {
+                Ok(list) => {
+                    listed += 1;
+                    for b in list {
+                        if seen.insert(backup_key(&b)) {
+                            all.push(b);
+                        }
+                    }
+                }
+                Err(e) if methods.len() > 1 && method_refused(&e) => {
+                    log::debug!(
+                        "listing backups of {instance_id} with BackupMethod {}: {e}; passed over",
+                        method.value()
+                    );
+                    refused.get_or_insert(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if listed == 0 {
+            if let Some(e) = refused {
+                return Err(e);
+            }
+        }
+        // Stable: backups with the same StartTime keep the order they were listed in.
+        all.sort_by(|a, b| a.start_time.cmp(&b.start_time));
+        Ok(all)
+    }
+
     /// The ids of the replica sets (or, for a sharded instance, the shards) of an instance,
     /// e.g. `["cmgo-xxxx_0", "cmgo-xxxx_1"]`, in the order `DescribeDBInstances` lists them.
     /// These are the ids `CreateBackupDownloadTask` and
@@ -73,12 +163,20 @@ impl Client {
     /// caller handles an unknown instance the same way whichever call found it out. Otherwise
     /// the errors of the call.
     pub fn replica_set_ids(&self, instance_id: &str) -> Result<Vec<String>, Error> {
+        Ok(replica_sets_of(
+            &self.instance_detail(instance_id)?,
+            instance_id,
+        ))
+    }
+
+    /// The instance as `DescribeDBInstances` lists it; an unknown instance is the service
+    /// error [`replica_set_ids`](Client::replica_set_ids) documents.
+    pub(crate) fn instance_detail(&self, instance_id: &str) -> Result<InstanceDetail, Error> {
         let resp = self.describe_db_instances(
             &DescribeDBInstancesRequest::new().with_instance_ids(vec![instance_id.to_string()]),
         )?;
         let request_id = Some(resp.request_id).filter(|r| !r.is_empty());
-        let detail = resp
-            .instance_details
+        resp.instance_details
             .unwrap_or_default()
             .into_iter()
             .find(|d| d.instance_id.as_deref() == Some(instance_id))
@@ -88,19 +186,7 @@ impl Client {
                     format!("instance {instance_id} not found"),
                     request_id,
                 ))
-            })?;
-        let sets: Vec<String> = detail
-            .replica_sets
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|r| r.replica_set_id)
-            .filter(|id| !id.is_empty())
-            .collect();
-        if sets.is_empty() {
-            Ok(vec![format!("{instance_id}_0")])
-        } else {
-            Ok(sets)
-        }
+            })
     }
 
     /// Starts a backup with `CreateBackupDBInstance`, waits for its async request with

@@ -108,6 +108,44 @@ fn consecutive_backups_are_told_apart() {
 }
 
 #[test]
+fn list_backups_lists_every_method_oldest_first_and_narrows_on_request() {
+    let emu = start();
+    let client = client(&emu);
+    let physical = client
+        .backup_and_wait(
+            &CreateBackupDBInstanceRequest::new("cmgo-demo0002", BackupMethod::Physical),
+            &no_sleep(),
+        )
+        .unwrap();
+    let listings_before = emu.request_count("DescribeDBBackups");
+    let all = client.list_backups("cmgo-demo0002", &[]).unwrap();
+    // One listing (of one page) per documented method.
+    assert_eq!(emu.request_count("DescribeDBBackups") - listings_before, 3);
+    let methods: Vec<Option<BackupMethod>> = all.iter().map(|b| b.backup_method).collect();
+    // The seeded automatic logical backup, then the new physical one.
+    assert!(methods.contains(&Some(BackupMethod::Logical)), "{all:?}");
+    assert!(all.contains(&physical.backup), "{all:?}");
+    let starts: Vec<_> = all.iter().map(|b| b.start_time.clone()).collect();
+    let mut sorted = starts.clone();
+    sorted.sort();
+    assert_eq!(starts, sorted);
+
+    let only_logical = client
+        .list_backups("cmgo-demo0002", &[BackupMethod::Logical])
+        .unwrap();
+    assert!(!only_logical.is_empty());
+    assert!(only_logical
+        .iter()
+        .all(|b| b.backup_method == Some(BackupMethod::Logical)));
+
+    let err = client.list_backups("cmgo-nosuch99", &[]).unwrap_err();
+    assert_eq!(
+        err.service_error().map(|s| s.code.clone()),
+        Some(ErrorCode::InvalidParameterValueNotFoundInstance)
+    );
+}
+
+#[test]
 fn backup_and_wait_of_an_unknown_instance_fails_before_starting() {
     let emu = start();
     let client = client(&emu);

@@ -9,7 +9,7 @@ use common::{client_for, Mock, Reply};
 use mongodb_client_blocking::models::{BackupDownloadTask, BackupMethod};
 use mongodb_client_blocking::{
     verify_dir, Checked, DownloadOptions, Error, FileDigest, FileStatus, Manifest, ManifestFile,
-    ManifestVerification, VerifyOutcome, MANIFEST_FILE,
+    Verified, VerifyOutcome, MANIFEST_FILE,
 };
 use serde_json::{json, Value};
 
@@ -39,7 +39,7 @@ fn put(dir: &Path, set: &str, name: &str, data: &[u8]) -> ManifestFile {
     std::fs::write(dir.join(name), data).unwrap();
     ManifestFile::from_digest(set, name, &FileDigest::of_bytes(data))
         .unwrap()
-        .with_verified(ManifestVerification::Crc64AndSize)
+        .with_verified(Verified::Crc64AndSize)
 }
 
 fn read_json(dir: &Path) -> Value {

@@ -39,35 +39,6 @@ impl Format {
     }
 }
 
-/// The formats the `backup` workflow commands print (`--output json|table`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
-    /// Pretty-printed JSON.
-    Json,
-    /// An aligned table for people.
-    Table,
-}
-
-impl OutputFormat {
-    /// The workflow format for an `--output` value, if the workflow commands have it.
-    pub fn parse(s: &str) -> Option<Self> {
-        match Format::parse(s)? {
-            Format::Json => Some(Self::Json),
-            Format::Table => Some(Self::Table),
-            Format::Text => None,
-        }
-    }
-}
-
-impl From<OutputFormat> for Format {
-    fn from(f: OutputFormat) -> Self {
-        match f {
-            OutputFormat::Json => Format::Json,
-            OutputFormat::Table => Format::Table,
-        }
-    }
-}
-
 /// Renders `value` in `format`; the result ends with a newline (or is empty).
 pub fn render(value: &Value, format: impl Into<Format>) -> String {
     match format.into() {
@@ -103,7 +74,7 @@ mod tests {
 
     #[test]
     fn json_is_pretty_with_newline() {
-        let s = render(&json!({"A": 1}), OutputFormat::Json);
+        let s = render(&json!({"A": 1}), Format::Json);
         assert_eq!(s, "{\n  \"A\": 1\n}\n");
     }
 
@@ -119,8 +90,6 @@ mod tests {
     fn format_parse() {
         assert_eq!(Format::parse("TEXT"), Some(Format::Text));
         assert_eq!(Format::parse("yaml"), None);
-        assert_eq!(OutputFormat::parse("TABLE"), Some(OutputFormat::Table));
-        assert_eq!(OutputFormat::parse("text"), None);
-        assert_eq!(Format::from(OutputFormat::Json), Format::Json);
+        assert_eq!(Format::parse("TABLE"), Some(Format::Table));
     }
 }

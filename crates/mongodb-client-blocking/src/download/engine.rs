@@ -12,10 +12,11 @@ use super::lock;
 use super::options::DownloadOptions;
 use super::parts::{self, Outcome};
 use super::record::{self, Identity, Record};
-use super::report::{DownloadReport, Verified};
+use super::report::DownloadReport;
 use super::secret::SecretUrl;
 use super::sequential::{self, io_err};
 use super::session::{Cut, Refresher, Session};
+use crate::verified::Verified;
 
 /// What to download, and where.
 pub(crate) struct Job<'a> {
@@ -62,7 +63,7 @@ fn keep_or_discard(
 ) -> Result<Record, Error> {
     let part = record::part_path(&s.dest);
     let len = file.metadata().map_err(io_err(s, "reading"))?.len();
-    let loaded = if s.opts.resume {
+    let loaded = if s.opts.settings.resume {
         record::load(meta_path)
     } else {
         Ok(None)
@@ -82,7 +83,7 @@ fn keep_or_discard(
             None => "its ranges can't be written on this platform".to_owned(),
             Some(why) => why,
         },
-        Ok(None) if !s.opts.resume => "resuming is off".to_owned(),
+        Ok(None) if !s.opts.settings.resume => "resuming is off".to_owned(),
         Ok(None) => "it has no record of what it belongs to".to_owned(),
         Err(why) => why,
     };

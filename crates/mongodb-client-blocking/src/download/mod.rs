@@ -1,6 +1,7 @@
 //! Backup files to disk: resumable, verified, with fresh URLs when the old one expires.
 //!
-//! Reading order, bottom up: the leaves ([`options`], [`report`], `secret`, `record`,
+//! Reading order, bottom up: the leaves ([`options`], [`report`] (with the crate's
+//! `verified` leaf), `secret`, `record`,
 //! `fileio`, `hash`, `meter`, `lock`) know nothing of each other's users; `request` is one
 //! GET and what its answer means; `session` holds one download's budgets and URL;
 //! `pipeline` and `sequential` fetch over one connection, `parts` over several; `engine`
@@ -22,6 +23,7 @@ mod secret;
 mod sequential;
 mod session;
 
+pub(crate) use options::Settings;
 pub use options::{DownloadOptions, DownloadProgress, DEFAULT_MAX_PARTS, PARTS_THRESHOLD};
 pub use record::part_path;
-pub use report::{DownloadReport, Verified};
+pub use report::DownloadReport;

@@ -28,6 +28,15 @@ pub const DEFAULT_MAX_PARTS: u32 = 4;
 /// # let _ = opts;
 /// ```
 pub struct DownloadOptions<'a> {
+    pub(crate) settings: Settings,
+    pub(crate) progress: RefCell<Option<ProgressFn<'a>>>,
+    pub(crate) refresh: RefCell<Option<RefreshFn<'a>>>,
+}
+
+/// The plain values of [`DownloadOptions`], without its callbacks: copied into the options of
+/// each file by the export workflow, which brings its own callbacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Settings {
     pub(crate) max_attempts: u32,
     pub(crate) resume: bool,
     pub(crate) read_timeout: Duration,
@@ -37,32 +46,11 @@ pub struct DownloadOptions<'a> {
     pub(crate) throughput_window: Duration,
     pub(crate) deadline: Option<Duration>,
     pub(crate) parts: Option<u32>,
-    pub(crate) progress: RefCell<Option<ProgressFn<'a>>>,
-    pub(crate) refresh: RefCell<Option<RefreshFn<'a>>>,
 }
 
-impl fmt::Debug for DownloadOptions<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DownloadOptions")
-            .field("max_attempts", &self.max_attempts)
-            .field("resume", &self.resume)
-            .field("read_timeout", &self.read_timeout)
-            .field("retry_delay", &self.retry_delay)
-            .field("max_refreshes", &self.max_refreshes)
-            .field("min_bytes_per_sec", &self.min_bytes_per_sec)
-            .field("throughput_window", &self.throughput_window)
-            .field("deadline", &self.deadline)
-            .field("parts", &self.parts)
-            .field("refresh_url", &self.refresh.borrow().is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Default for DownloadOptions<'_> {
-    /// Five attempts, resume on, 60 s read timeout, 1 s between attempts, 3 fresh URLs at most,
-    /// a minimum of 1 KiB/s averaged over 30 s, no deadline, parts chosen by size, no callbacks.
+impl Default for Settings {
     fn default() -> Self {
-        DownloadOptions {
+        Settings {
             max_attempts: 5,
             resume: true,
             read_timeout: Duration::from_secs(60),
@@ -72,9 +60,44 @@ impl Default for DownloadOptions<'_> {
             throughput_window: Duration::from_secs(30),
             deadline: None,
             parts: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Options with these values and no callbacks.
+    pub(crate) fn options<'b>(self) -> DownloadOptions<'b> {
+        DownloadOptions {
+            settings: self,
             progress: RefCell::new(None),
             refresh: RefCell::new(None),
         }
+    }
+}
+
+impl fmt::Debug for DownloadOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.settings;
+        f.debug_struct("DownloadOptions")
+            .field("max_attempts", &s.max_attempts)
+            .field("resume", &s.resume)
+            .field("read_timeout", &s.read_timeout)
+            .field("retry_delay", &s.retry_delay)
+            .field("max_refreshes", &s.max_refreshes)
+            .field("min_bytes_per_sec", &s.min_bytes_per_sec)
+            .field("throughput_window", &s.throughput_window)
+            .field("deadline", &s.deadline)
+            .field("parts", &s.parts)
+            .field("refresh_url", &self.refresh.borrow().is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for DownloadOptions<'_> {
+    /// Five attempts, resume on, 60 s read timeout, 1 s between attempts, 3 fresh URLs at most,
+    /// a minimum of 1 KiB/s averaged over 30 s, no deadline, parts chosen by size, no callbacks.
+    fn default() -> Self {
+        Settings::default().options()
     }
 }
 
@@ -88,34 +111,34 @@ impl<'a> DownloadOptions<'a> {
     /// timeout, stall, HTTP 5xx) is resumed where it stopped until `n - 1` interruptions have
     /// happened in the whole download (at least 1; default 5).
     pub fn max_attempts(mut self, n: u32) -> Self {
-        self.max_attempts = n.max(1);
+        self.settings.max_attempts = n.max(1);
         self
     }
 
     /// Continue an existing `<dest>.part` from an earlier run when its record proves it holds
     /// the start of this same file (default on). Off: always start over.
     pub fn resume(mut self, on: bool) -> Self {
-        self.resume = on;
+        self.settings.resume = on;
         self
     }
 
     /// Give up on a connection when no data arrives for this long (default 60 s; the
     /// throughput window caps it).
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.read_timeout = timeout;
+        self.settings.read_timeout = timeout;
         self
     }
 
     /// Pause before resuming after an interruption (default 1 s).
     pub fn retry_delay(mut self, delay: Duration) -> Self {
-        self.retry_delay = delay;
+        self.settings.retry_delay = delay;
         self
     }
 
     /// How many fresh URLs to ask for when the file store refuses one (HTTP 403, 404 or 410,
     /// as it answers an expired pre-signed URL) before giving up (default 3).
     pub fn max_refreshes(mut self, n: u32) -> Self {
-        self.max_refreshes = n;
+        self.settings.max_refreshes = n;
         self
     }
 
@@ -131,15 +154,15 @@ impl<'a> DownloadOptions<'a> {
     /// `window` (default 1 KiB/s over 30 s). The attempt limit applies. `0` turns the check
     /// off.
     pub fn min_throughput(mut self, bytes_per_sec: u64, window: Duration) -> Self {
-        self.min_bytes_per_sec = bytes_per_sec;
-        self.throughput_window = window.max(Duration::from_millis(1));
+        self.settings.min_bytes_per_sec = bytes_per_sec;
+        self.settings.throughput_window = window.max(Duration::from_millis(1));
         self
     }
 
     /// Give up when the whole download (every attempt, refresh and the verification) has
     /// not finished within `limit`. The `.part` is kept for a later run. Default: none.
     pub fn deadline(mut self, limit: Duration) -> Self {
-        self.deadline = Some(limit);
+        self.settings.deadline = Some(limit);
         self
     }
 
@@ -147,7 +170,7 @@ impl<'a> DownloadOptions<'a> {
     /// where the store accepts ranges and the size is known (at least 1). Default: one below
     /// 64 MiB, then one more per 64 MiB, up to 4.
     pub fn parts(mut self, n: u32) -> Self {
-        self.parts = Some(n.max(1));
+        self.settings.parts = Some(n.max(1));
         self
     }
 
@@ -165,7 +188,7 @@ impl<'a> DownloadOptions<'a> {
 
     /// The connections to use for a file of `size` bytes.
     pub(crate) fn parts_for(&self, size: u64) -> u32 {
-        self.parts.unwrap_or_else(|| {
+        self.settings.parts.unwrap_or_else(|| {
             if size < PARTS_THRESHOLD {
                 1
             } else {

@@ -1,34 +1,8 @@
-//! [`DownloadReport`] and [`Verified`].
+//! [`DownloadReport`].
 
-use std::fmt;
 use std::path::PathBuf;
 
-/// How a downloaded file was checked before it got its final name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Verified {
-    /// Its CRC-64 matches the one the store announced for the whole object
-    /// (`x-cos-hash-crc64ecma`), and its size the announced size.
-    Crc64AndSize,
-    /// The store announced no CRC-64: only the size was checked.
-    SizeOnly,
-}
-
-impl Verified {
-    /// `"crc64+size"` or `"size"`, as written in an export's `manifest.json`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verified::Crc64AndSize => "crc64+size",
-            Verified::SizeOnly => "size",
-        }
-    }
-}
-
-impl fmt::Display for Verified {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::verified::Verified;
 
 /// The outcome of a finished, verified download.
 #[derive(Debug, Clone, PartialEq, Eq)]

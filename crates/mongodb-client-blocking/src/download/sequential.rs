@@ -137,7 +137,7 @@ pub(crate) fn run(
             }
             Stop::Read(e) => {
                 let e = s.url.scrub_error(map_read_error(e, u64::MAX));
-                if matches!(e, Error::Timeout { .. }) && s.opts.min_bytes_per_sec > 0 {
+                if matches!(e, Error::Timeout { .. }) && s.opts.settings.min_bytes_per_sec > 0 {
                     Cut::Stalled
                 } else {
                     Cut::Failed(e)

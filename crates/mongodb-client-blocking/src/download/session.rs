@@ -59,7 +59,7 @@ impl<'a, 'o> Session<'a, 'o> {
             refresher,
             dest: dest.to_path_buf(),
             expected,
-            deadline: Deadline::new(opts.deadline),
+            deadline: Deadline::new(opts.settings.deadline),
             requests: 0,
             failures: 0,
             refreshes: 0,
@@ -69,15 +69,18 @@ impl<'a, 'o> Session<'a, 'o> {
 
     /// A throughput meter for a new connection.
     pub(crate) fn meter(&self) -> Meter {
-        Meter::new(self.opts.min_bytes_per_sec, self.opts.throughput_window)
+        Meter::new(
+            self.opts.settings.min_bytes_per_sec,
+            self.opts.settings.throughput_window,
+        )
     }
 
     /// How long a request may wait for its answer and each read: the read timeout, capped by
     /// the throughput window and the time left before the deadline.
     pub(crate) fn timeout(&self) -> Duration {
-        let mut t = self.opts.read_timeout;
-        if self.opts.min_bytes_per_sec > 0 {
-            t = t.min(self.opts.throughput_window);
+        let mut t = self.opts.settings.read_timeout;
+        if self.opts.settings.min_bytes_per_sec > 0 {
+            t = t.min(self.opts.settings.throughput_window);
         }
         if let Some(left) = self.deadline.remaining() {
             t = t.min(left);
@@ -121,10 +124,10 @@ impl<'a, 'o> Session<'a, 'o> {
             Cut::Failed(e) => e.to_string(),
             Cut::Stalled => format!(
                 "under {} bytes/s for {:?}",
-                self.opts.min_bytes_per_sec, self.opts.throughput_window
+                self.opts.settings.min_bytes_per_sec, self.opts.settings.throughput_window
             ),
         };
-        if self.failures >= self.opts.max_attempts {
+        if self.failures >= self.opts.settings.max_attempts {
             log::warn!(
                 "download of {} interrupted ({why}); giving up after {} requests",
                 self.dest.display(),
@@ -134,8 +137,8 @@ impl<'a, 'o> Session<'a, 'o> {
                 Cut::Failed(e) => e,
                 Cut::Stalled => DownloadError::Stalled {
                     path: self.dest.clone(),
-                    min_bytes_per_sec: self.opts.min_bytes_per_sec,
-                    window: self.opts.throughput_window,
+                    min_bytes_per_sec: self.opts.settings.min_bytes_per_sec,
+                    window: self.opts.settings.throughput_window,
                     attempts: self.requests,
                 }
                 .into(),
@@ -145,9 +148,9 @@ impl<'a, 'o> Session<'a, 'o> {
             "download of {} interrupted at byte {bytes_done} ({why}); resuming (interruption {}/{})",
             self.dest.display(),
             self.failures,
-            self.opts.max_attempts - 1
+            self.opts.settings.max_attempts - 1
         );
-        let mut pause = self.opts.retry_delay;
+        let mut pause = self.opts.settings.retry_delay;
         if let Some(left) = self.deadline.remaining() {
             pause = pause.min(left);
         }
@@ -179,7 +182,7 @@ impl<'a, 'o> Session<'a, 'o> {
         let Some(refresh) = self.refresher.as_mut() else {
             return Err(give_up(0));
         };
-        if self.refreshes >= self.opts.max_refreshes {
+        if self.refreshes >= self.opts.settings.max_refreshes {
             return Err(give_up(self.refreshes));
         }
         log::warn!(
@@ -188,7 +191,7 @@ impl<'a, 'o> Session<'a, 'o> {
             self.dest.display(),
             code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default(),
             self.refreshes + 1,
-            self.opts.max_refreshes
+            self.opts.settings.max_refreshes
         );
         let fresh = refresh()?;
         if fresh.trim().is_empty() {

@@ -6,7 +6,7 @@
 //! use std::time::{Duration, SystemTime};
 //! use mongodb_client_blocking::models::BackupMethod;
 //! use mongodb_client_blocking::{
-//!     verify_dir, FileDigest, Manifest, ManifestFile, ManifestVerification, VerifyOutcome,
+//!     verify_dir, FileDigest, Manifest, ManifestFile, Verified, VerifyOutcome,
 //! };
 //!
 //! # fn main() -> Result<(), mongodb_client_blocking::Error> {
@@ -26,7 +26,7 @@
 //! std::fs::write(dir.path().join("cmgo-xxxx_0.tar"), b"backup bytes").unwrap();
 //! let digest = FileDigest::of_file(&dir.path().join("cmgo-xxxx_0.tar"))?;
 //! let entry = ManifestFile::from_digest("cmgo-xxxx_0", "cmgo-xxxx_0.tar", &digest)?
-//!     .with_verified(ManifestVerification::Crc64AndSize);
+//!     .with_verified(Verified::Crc64AndSize);
 //! manifest.record_file(dir.path(), entry)?;
 //! manifest.finish(dir.path(), started + Duration::from_secs(60))?;
 //!
@@ -43,7 +43,7 @@ mod model;
 mod verify;
 
 pub use digest::{FileDigest, FileHasher};
-pub use model::{Manifest, ManifestBuilder, ManifestFile, ManifestVerification, MANIFEST_FILE};
+pub use model::{Manifest, ManifestBuilder, ManifestFile, MANIFEST_FILE};
 pub use verify::{
     verify_dir, Checked, FileStatus, FileVerdict, Mismatch, VerifyOutcome, VerifyReport,
 };

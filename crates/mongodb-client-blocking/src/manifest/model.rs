@@ -1,6 +1,5 @@
 //! The manifest document: [`Manifest`], its [`ManifestFile`] entries, loading and atomic saving.
 
-use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -12,39 +11,11 @@ use time::OffsetDateTime;
 
 use super::atomic::write_atomically;
 use super::digest::FileDigest;
+use crate::verified::Verified;
+use crate::DownloadReport;
 
 /// The manifest's file name in an export directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
-
-/// How a downloaded file was checked when it was written, as the manifest records it.
-///
-/// Serialised as `"crc64+size"` or `"size"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum ManifestVerification {
-    /// The whole file matched the store's CRC-64 (`x-cos-hash-crc64ecma`) and the expected size.
-    #[serde(rename = "crc64+size")]
-    Crc64AndSize,
-    /// The store gave no CRC: only the size was checked.
-    #[serde(rename = "size")]
-    Size,
-}
-
-impl ManifestVerification {
-    /// The text the manifest holds: `crc64+size` or `size`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ManifestVerification::Crc64AndSize => "crc64+size",
-            ManifestVerification::Size => "size",
-        }
-    }
-}
-
-impl fmt::Display for ManifestVerification {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One downloaded file in a [`Manifest`]: which replica set it holds, its name in the export
 /// directory, and what its content hashes to.
@@ -60,13 +31,13 @@ pub struct ManifestFile {
     sha256: String,
     #[serde(with = "crc_text")]
     crc64: Option<u64>,
-    verified: ManifestVerification,
+    verified: Verified,
 }
 
 impl ManifestFile {
     /// An entry for `file` (a bare file name in the export directory) holding replica set
     /// `replica_set_id`, of `bytes` bytes with SHA-256 `sha256` (hex). It starts with no
-    /// CRC-64 and verified by [`Size`](ManifestVerification::Size).
+    /// CRC-64 and verified by [`SizeOnly`](Verified::SizeOnly).
     ///
     /// # Errors
     ///
@@ -94,7 +65,7 @@ impl ManifestFile {
             bytes,
             sha256,
             crc64: None,
-            verified: ManifestVerification::Size,
+            verified: Verified::SizeOnly,
         })
     }
 
@@ -109,6 +80,29 @@ impl ManifestFile {
         Ok(Self::new(replica_set_id, file, digest.bytes, &digest.sha256)?.with_crc64(digest.crc64))
     }
 
+    /// The entry for a finished download of replica set `replica_set_id`: the file's name
+    /// (the last component of [`DownloadReport::path`]), size, SHA-256 and CRC-64 as the
+    /// download computed them, and how it was verified.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new), when the path has no usable file name.
+    pub fn from_report(
+        replica_set_id: impl Into<String>,
+        report: &DownloadReport,
+    ) -> Result<Self, Error> {
+        let file = report
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        Ok(
+            Self::new(replica_set_id, file, report.bytes, &report.sha256)?
+                .with_crc64(report.crc64)
+                .with_verified(report.verified),
+        )
+    }
+
     /// Records the file's CRC-64/XZ.
     pub fn with_crc64(mut self, crc64: u64) -> Self {
         self.crc64 = Some(crc64);
@@ -116,7 +110,7 @@ impl ManifestFile {
     }
 
     /// Records how the download was checked.
-    pub fn with_verified(mut self, verified: ManifestVerification) -> Self {
+    pub fn with_verified(mut self, verified: Verified) -> Self {
         self.verified = verified;
         self
     }
@@ -147,7 +141,7 @@ impl ManifestFile {
     }
 
     /// How the download was checked.
-    pub fn verified(&self) -> ManifestVerification {
+    pub fn verified(&self) -> Verified {
         self.verified
     }
 
@@ -194,7 +188,7 @@ struct WireFile {
     sha256: String,
     #[serde(default, with = "crc_text")]
     crc64: Option<u64>,
-    verified: ManifestVerification,
+    verified: Verified,
 }
 
 impl TryFrom<WireFile> for ManifestFile {
@@ -364,6 +358,14 @@ impl Manifest {
     /// in `dir`.
     pub fn finish(&mut self, dir: &Path, at: SystemTime) -> Result<(), Error> {
         self.finished = Some(whole_seconds(at));
+        self.save(dir)
+    }
+
+    /// Marks the export unfinished again (`finished` back to `null`) and saves the manifest
+    /// in `dir`: a rerun that is about to download files calls it, so a rerun cut short
+    /// never leaves a manifest that claims a finished export.
+    pub fn reopen(&mut self, dir: &Path) -> Result<(), Error> {
+        self.finished = None;
         self.save(dir)
     }
 
