@@ -15,6 +15,7 @@ mod cli_start;
 mod decode;
 mod decode_memory;
 mod deps;
+mod download;
 mod figures;
 mod roundtrip;
 mod sign;
@@ -37,6 +38,7 @@ const BINARIES: &[&Binary] = &[
     &sign::BENCH,
     &decode::BENCH,
     &roundtrip::BENCH,
+    &download::BENCH,
     &throughput::BENCH,
     &decode_memory::BENCH,
 ];
@@ -44,7 +46,10 @@ const BINARIES: &[&Binary] = &[
 const USAGE: &str = "usage: cargo xtask bench [--quick] [--only METRIC[,METRIC…]]
   --quick   short warm-up and measurement (the whole run stays under 3 minutes on 2 cores
             once dependencies are built); the CLI is timed from a debug build
-  --only    run a subset: sign, decode, roundtrip, throughput, decode_memory, cli_start, deps";
+  --only    run a subset: sign, decode, roundtrip, download, throughput, decode_memory,
+            cli_start, deps
+The download bench writes files of 1 GiB (256 MiB with --quick) into target/bench/, one at a
+time, each removed after its download; it refuses to start without that and 1 GiB more free.";
 
 #[derive(Debug)]
 struct Options {
@@ -143,7 +148,8 @@ pub(crate) fn run(args: &[String]) -> Result {
             "estimate": "ratio: median of per-round ratios, each round one batch of ours and one \
                          of the floor in alternating order; ratio_q1/q3/min/max: their spread; \
                          ours/floor: median time per call, by the entry's clock (thread_cpu: the \
-                         thread's CPU time; wall: wall time)",
+                         thread's CPU time; wall: wall time); download*: one download per \
+                         side and round, each in a process of its own, sides rotating",
             "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             "load_average_start": load_at_start,
             "load_average_end": load_average(),
@@ -156,7 +162,10 @@ pub(crate) fn run(args: &[String]) -> Result {
     write_summary(&path, &summary)?;
     let order: Vec<&str> = BINARIES
         .iter()
-        .map(|b| b.name)
+        .flat_map(|b| match &b.output {
+            Output::Derived { metrics, .. } => metrics.to_vec(),
+            _ => vec![b.name],
+        })
         .chain(["cli_start"])
         .collect();
     print!("{}", table::render(&summary, &order));
@@ -175,6 +184,7 @@ pub(crate) fn run(args: &[String]) -> Result {
 fn entries(bench: &Binary, written: Map<String, Value>) -> Result<Map<String, Value>> {
     match &bench.output {
         Output::Figures => Ok(written),
+        Output::Derived { derive, .. } => derive(&written),
         Output::Ratio { target, what } => {
             let v = written
                 .get(bench.name)

@@ -25,6 +25,9 @@
 //! the time spent waiting for a core on a busy machine isn't counted at all. Work that waits on
 //! something outside the process (a disk, a remote server) needs the wall clock.
 //!
+//! Work where one call takes seconds (a download) needs no batches: [`rotate`] runs each side
+//! once per round, rotating which goes first, and each call times itself.
+//!
 //! Without `--bench` on the command line (as `cargo test --benches` runs it) each function runs
 //! once and nothing is written. `MONGODB_SDK_BENCH_QUICK` shortens the run;
 //! `MONGODB_SDK_BENCH_OUT` names the folder where `<metric>.json` is written.
@@ -257,6 +260,23 @@ pub fn measure<A, B>(
         clock,
         elapsed: started.elapsed(),
     }
+}
+
+/// Runs each of `sides` sides once per round (`call(side)`), `rounds` times, rotating which
+/// goes first: round `r` starts with side `r % sides` and goes on in order, wrapping around
+/// (with two sides: 0 1, 1 0, 0 1, …). For work where one call already takes long enough to be
+/// timed on its own (a download takes seconds), so a batch is one call and each call times
+/// itself. Returns what the calls returned, per side, in round order.
+#[allow(dead_code)] // reason: only the benches whose calls take seconds use it
+pub fn rotate<T>(rounds: usize, sides: usize, mut call: impl FnMut(usize) -> T) -> Vec<Vec<T>> {
+    let mut out: Vec<Vec<T>> = (0..sides).map(|_| Vec::with_capacity(rounds)).collect();
+    for round in 0..rounds {
+        for i in 0..sides {
+            let side = (round + i) % sides;
+            out[side].push(call(side));
+        }
+    }
+    out
 }
 
 /// Runs `f` `n` times; returns how long that took by `clock`.

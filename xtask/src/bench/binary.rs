@@ -18,6 +18,9 @@ const OUT_ENV: &str = "MONGODB_SDK_BENCH_OUT";
 /// Environment variable that asks the bench binaries for short runs.
 const QUICK_ENV: &str = "MONGODB_SDK_BENCH_QUICK";
 
+/// Turns what a bench wrote into summary entries.
+pub(crate) type Derive = fn(&Map<String, Value>) -> Result<Map<String, Value>>;
+
 /// One bench binary and what its JSON holds.
 #[derive(Debug)]
 pub(crate) struct Binary {
@@ -38,6 +41,12 @@ pub(crate) enum Output {
     },
     /// Finished summary entries, `{"<metric>": {...}, …}`, copied as they are.
     Figures,
+    /// Raw figures that `derive` turns into the summary entries named in `metrics`.
+    Derived {
+        /// The entries it makes, in the order of the table.
+        metrics: &'static [&'static str],
+        derive: Derive,
+    },
 }
 
 /// `cargo bench --no-run` for the given benches; returns (bench name, executable) pairs.

@@ -1,5 +1,9 @@
 //! Figures as the summary holds them: `{"ours", "floor", "ratio", "unit", …}` entries, with a
 //! unit chosen for the size of the numbers, and the statistics behind them.
+//!
+//! An entry's `target` bounds its `ratio` from above, and `met` says whether the figure kept to
+//! it; an entry whose target is another kind of bound says so in `target_kind`:
+//! `ratio_at_least` (a speed-up) or `ours_at_most` (our figure itself, in the entry's unit).
 
 use serde_json::{json, Value};
 

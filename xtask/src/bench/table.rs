@@ -101,7 +101,11 @@ fn figure_row(name: &str, v: &Value) -> [String; 7] {
         quartiles,
         v["target"]
             .as_f64()
-            .map(|t| format!("<= {t:.2}"))
+            .map(|t| match v["target_kind"].as_str() {
+                Some("ratio_at_least") => format!(">= {t:.2}"),
+                Some("ours_at_most") => format!("<= {} {unit}", trim_number(t)),
+                _ => format!("<= {t:.2}"),
+            })
             .unwrap_or_default(),
         if v.get("met").is_some() {
             status(&v["met"])
@@ -171,5 +175,24 @@ mod tests {
         );
         let width = lines[0].len();
         assert!(lines[1].len() >= width, "{t}");
+    }
+
+    #[test]
+    fn targets_show_which_way_they_bound() {
+        let mut m = Map::new();
+        m.insert(
+            "speedup".into(),
+            json!({"ours": 30.0, "floor": 8.0, "ratio": 3.75, "unit": "MiB/s", "target": 3.0,
+                   "target_kind": "ratio_at_least", "met": true}),
+        );
+        m.insert(
+            "rss".into(),
+            json!({"ours": 9.5, "floor": 4.0, "ratio": 2.4, "unit": "MiB", "target": 32.0,
+                   "target_kind": "ours_at_most", "met": true}),
+        );
+        let t = render(&m, &["speedup", "rss"]);
+        let lines: Vec<&str> = t.lines().collect();
+        assert!(lines[2].contains(">= 3.00"), "{t}");
+        assert!(lines[3].contains("<= 32.0 MiB"), "{t}");
     }
 }
