@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use mongodb_emulator::{Emulator, EmulatorHandle};
+use mongodb_emulator::{Emulator, EmulatorHandle, InstanceSpec};
 use serde_json::json;
 
 mod common;
@@ -17,6 +17,8 @@ use common::*;
 
 const CI_ID: &str = "AKIDci0000000000EXAMPLE";
 const CI_KEY: &str = "ci-secret-key-0123456789";
+/// The one instance in `ci`'s region (`ap-shanghai`); the demo instances are in `ap-guangzhou`.
+const CI_INSTANCE: &str = "cmgo-shci0001";
 
 /// An emulator that accepts only `ci`'s keys, and a home with tccli profiles: `ci` (its keys;
 /// region, output `text` and the emulator as endpoint) and `default` (other keys).
@@ -30,6 +32,12 @@ impl Profiles {
         let emu = Emulator::builder()
             .credentials(CI_ID, CI_KEY)
             .rate_limit(None)
+            // `ci`'s region holds an instance of its own, so the answer shows which region
+            // the request went to.
+            .instance(
+                InstanceSpec::replica_set(CI_INSTANCE)
+                    .with_location("ap-shanghai", "ap-shanghai-2"),
+            )
             .start()
             .expect("start emulator");
         let home = tempfile::tempdir().unwrap();
@@ -67,14 +75,13 @@ impl Profiles {
         bare(self.home.path())
     }
 
-    /// One instance id through `--filter`: `cmgo-demo0001` as text, `"cmgo-demo0001"` as JSON.
+    /// The region's first instance id through `--filter`: `cmgo-shci0001` as text in `ci`'s
+    /// region, `"cmgo-shci0001"` as JSON.
     fn describe(&self, c: &mut Command) -> Output {
         run_cmd(
             c.args([
                 "--verbose",
                 "DescribeDBInstances",
-                "--InstanceIds",
-                "cmgo-demo0001",
                 "--filter",
                 "InstanceDetails[0].InstanceId",
             ]),
@@ -87,7 +94,11 @@ impl Profiles {
 #[track_caller]
 fn assert_ran_as_ci(o: &Output) {
     expect_code(o, 0);
-    assert_eq!(stdout(o), "cmgo-demo0001\n", "text output expected");
+    assert_eq!(
+        stdout(o),
+        format!("{CI_INSTANCE}\n"),
+        "text output in ci's region expected"
+    );
     let err = stderr(o);
     assert!(err.contains("profile ci, region ap-shanghai"), "{err}");
     assert!(
@@ -111,7 +122,7 @@ fn profile_flag_uses_the_profile_s_keys_region_endpoint_and_output() {
     // An explicit --output still wins over the profile's.
     let o = p.describe(p.cmd().args(["--profile", "ci", "--output", "json"]));
     expect_code(&o, 0);
-    assert_eq!(stdout(&o), "\"cmgo-demo0001\"\n");
+    assert_eq!(stdout(&o), format!("\"{CI_INSTANCE}\"\n"));
 }
 
 #[test]
