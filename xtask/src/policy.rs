@@ -27,6 +27,10 @@ const PERMISSIVE: &[&str] = &[
 /// Duplicates pulled in by upstream crates at versions we can't unify from here.
 const ALLOWED_DUPLICATES: &[(&str, &str)] = &[
     (
+        "syn",
+        "build-time only: serde_derive (and xtask) are on 3, zerocopy-derive (through bson's ahash and rand) on 2",
+    ),
+    (
         "getrandom",
         "rand-family crates (proptest) and ring/rustls are on different majors",
     ),
