@@ -76,6 +76,60 @@ fn fixture(action: &str, api: &Api, h: &EmulatorHandle) -> Option<Value> {
         "InquirePriceModifyDBInstanceSpec" => {
             json!({"InstanceId": demo, "Memory": 8, "Cpu": 4, "Volume": 200})
         }
+        // Accounts: the published examples use one-kind passwords, both
+        // password forms at once, quoted namespaces, a cluster resource with a
+        // database, `rwuser` (3.2 instances only) and users or roles a fresh
+        // emulator lacks.
+        "CreateAccountUser" => json!({"InstanceId": demo, "UserName": "test_user",
+            "Password": "Abc@123...", "UserDesc": "测试用户",
+            "AuthRole": [{"Mask": 0, "NameSpace": "collection"}]}),
+        "DeleteAccountUser" | "SetAccountUserPrivilege" => {
+            let made = api.ok(
+                "CreateAccountUser",
+                json!({"InstanceId": demo, "UserName": "test_user", "Password": "Abc@123..."}),
+            );
+            common::wait_async(api, &made["FlowId"].to_string());
+            if action == "DeleteAccountUser" {
+                json!({"InstanceId": demo, "UserName": "test_user", "MongoUserPassword": "Abc@123"})
+            } else {
+                json!({"InstanceId": demo, "UserName": "test_user",
+                       "AuthRole": [{"Mask": 1, "NameSpace": "db_test"}]})
+            }
+        }
+        "ResetDBInstancePassword" => {
+            json!({"InstanceId": demo, "UserName": "mongouser", "Password": "test_123***"})
+        }
+        "CreateInstanceUser" => json!({"InstanceId": demo, "UserName": "testuser1",
+            "Password": "Test_123456", "Database": "admin", "Description": "测试用",
+            "Roles": [{"RoleName": "readWrite", "Database": "test_db"}],
+            "AuthRole": [{"Mask": 1, "NameSpace": "db_test"}], "EnablePasswordRotation": 0}),
+        "DeleteInstanceUser" => {
+            let made = api.ok(
+                "CreateInstanceUser",
+                json!({"InstanceId": demo, "UserName": "testuser1", "Password": "Test_123456"}),
+            );
+            common::wait_async(api, &made["FlowId"].to_string());
+            json!({"InstanceId": demo, "UserName": "testuser1", "Database": "admin"})
+        }
+        "UpdateInstanceUser" => json!({"InstanceId": demo, "UserName": "mongouser",
+            "Database": "admin", "Password": "Test_123456", "Description": "测试用"}),
+        "CreateInstanceRole" | "UpdateInstanceRole" | "DeleteInstanceRole" => {
+            let role = json!({"InstanceId": demo, "RoleName": "trole11", "Database": "admin",
+                "Privileges": [{"Resource": {"Cluster": false, "Database": "local",
+                    "Collection": "system.users"}, "Actions": ["find"]}],
+                "InheritedRoles": [{"RoleName": "readWrite", "Database": "test_db"}]});
+            if action == "CreateInstanceRole" {
+                return Some(role);
+            }
+            let made = api.ok("CreateInstanceRole", role);
+            common::wait_async(api, &made["TaskId"].to_string());
+            if action == "DeleteInstanceRole" {
+                json!({"InstanceId": demo, "RoleName": "trole11", "Database": "admin"})
+            } else {
+                json!({"InstanceId": demo, "RoleName": "trole11", "Database": "admin",
+                       "InheritedRoles": [{"RoleName": "read", "Database": "test_db"}]})
+            }
+        }
         _ => return None,
     })
 }

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::accounts::AccountChange;
 use super::instance::Spec;
 
 /// The change a task makes to the state of its region when it ends.
@@ -23,6 +24,8 @@ pub(crate) enum Effect {
     /// The task's instances take this size (their topology is rebuilt) and
     /// are running again.
     Resize(Spec),
+    /// A change to the database accounts or roles of the task's instances.
+    Account(AccountChange),
 }
 
 /// The backup a backup task records.

@@ -146,7 +146,14 @@ fn apply(region: &mut Region, task: &Task, effect: &Effect, end_ms: i64, pace: &
                 }
             }
         }
-        Effect::Backup(_) | Effect::Isolate | Effect::Remove => {}
+        Effect::Account(change) if ok => {
+            for id in &task.instance_ids {
+                if let Some(i) = region.instance_mut(id) {
+                    i.accounts.apply(change, end_ms);
+                }
+            }
+        }
+        Effect::Backup(_) | Effect::Isolate | Effect::Remove | Effect::Account(_) => {}
     }
 }
 
@@ -264,6 +271,34 @@ mod tests {
         assert!(
             !r.settle_due(&PACE),
             "per-poll progress moves only by polls"
+        );
+    }
+
+    #[test]
+    fn an_account_change_shows_when_its_flow_succeeds_only() {
+        use crate::state::accounts::{AccountChange, User};
+        let change = AccountChange::PutUser {
+            user: User {
+                name: "app".into(),
+                database: "admin".into(),
+                ..User::default()
+            },
+            password_changed: true,
+        };
+        let users = |r: &Region| r.instance("cmgo-a").unwrap().accounts.users.len();
+        let mut r = region_with(Effect::Account(change.clone()), None);
+        let before = users(&r);
+        assert_eq!(poll_to_end(&mut r)[..3], [0, 1, 2]);
+        let i = r.instance("cmgo-a").unwrap();
+        assert_eq!(users(&r), before + 1);
+        assert_eq!(i.accounts.user("app", "admin").unwrap().created_ms, 1_000);
+
+        let mut failed = region_with(Effect::Account(change), Some(TaskEnd::Failed));
+        poll_to_end(&mut failed);
+        assert_eq!(
+            users(&failed),
+            before,
+            "a failed change leaves the accounts"
         );
     }
 }
