@@ -23,6 +23,10 @@ pub(crate) enum Effect {
     /// The task's instances take this size (their topology is rebuilt) and
     /// are running again.
     Resize(Spec),
+    /// The task's instances, processing while their data is rolled back to an
+    /// earlier time (a restore or a flashback), are running again when it
+    /// ends, whether it succeeded or not.
+    Rollback,
 }
 
 /// The backup a backup task records.
