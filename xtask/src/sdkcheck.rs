@@ -4,7 +4,8 @@
 //! Installs the pinned SDKs with `xtask/sdk-check/install.sh` into `target/official-sdks`
 //! (once; it needs PyPI and the npm registry), builds `tcmongo`, and runs the workspace test
 //! `tests/tests/official_sdks.rs` with `TCMONGO_OFFICIAL_SDKS` pointing at the SDKs: the seed
-//! flow by POST and by GET from each SDK, their error cases and legacy signatures. CI runs the
+//! flow by POST and by GET from each SDK, their error cases and legacy signatures, and every
+//! action sent by the Python SDK with its published example (none unmodelled). CI runs the
 //! same test inside `cargo xtask ci`, after `.ci/run` has installed the SDKs the same way.
 
 use crate::util::{cargo, run_cmd, target_dir, Result};

@@ -130,8 +130,52 @@ fn fixture(action: &str, api: &Api, h: &EmulatorHandle) -> Option<Value> {
                        "InheritedRoles": [{"RoleName": "read", "Database": "test_db"}]})
             }
         }
+        // Audit: the published rule names no SqlType operation; the service
+        // must be open to be read, changed or closed.
+        "OpenAuditService" => json!({"InstanceId": demo, "LogExpireDay": 30, "AuditAll": false,
+            "RuleFilters": [{"Type": "SqlType", "Compare": "EQ", "Value": ["insert", "delete"]}]}),
+        "ModifyAuditService" | "CloseAuditService" | "DescribeAuditConfig" => {
+            api.ok(
+                "OpenAuditService",
+                json!({"InstanceId": demo, "LogExpireDay": 7}),
+            );
+            match action {
+                "ModifyAuditService" => json!({"InstanceId": demo, "LogExpireDay": 30}),
+                _ => json!({ "InstanceId": demo }),
+            }
+        }
+        // Backups: the published ids and times are not the demo's; the seeded
+        // backup (which ended a day ago) is.
+        "DeleteDBBackups" => {
+            json!({"InstanceId": demo, "BackupIds": [seeded_backup(api)["BackId"]]})
+        }
+        "ModifyBackupExpireTime" => json!({"InstanceId": demo, "ExpireTime": "2099-01-01 00:00:00",
+            "BackupIds": [seeded_backup(api)["BackId"]]}),
+        "RestoreDBInstance" => {
+            json!({"InstanceId": demo, "RestoreTime": seeded_backup(api)["EndTime"],
+            "Databases": [{"Db": "db_a", "Collections": [{"OldCollection": "orders", "NewCollection": "orders_bak"}]}]})
+        }
+        "FlashBackDBInstance" => json!({"InstanceId": demo,
+            "TargetFlashbackTime": seeded_backup(api)["EndTime"],
+            "TargetDatabases": [{"DBName": "my-db", "Collections": [{"CollectionName": "c",
+                "TargetResultCollectionName": "c_re", "FilterKey": "_id"}]}]}),
+        // The published example asks for a backup every 2 hours; 12 or 24 are on offer.
+        "SetBackupRules" => json!({"InstanceId": demo, "BackupMethod": 1, "BackupTime": 2,
+            "BackupFrequency": 24, "Notify": true, "BackupRetentionPeriod": 7,
+            "ActiveWeekdays": "0,1,2,3,4,5,6", "LongTermInterval": "monthly",
+            "LongTermActiveDays": "1,2", "LongTermExpiredDays": 30, "OplogExpiredDays": 7,
+            "BackupVersion": 1, "AlertThreshold": 100}),
         _ => return None,
     })
+}
+
+/// The demo instance's seeded backup, as `DescribeDBBackups` lists it.
+fn seeded_backup(api: &Api) -> Value {
+    api.ok(
+        "DescribeDBBackups",
+        json!({ "InstanceId": "cmgo-demo0001" }),
+    )["BackupList"][0]
+        .clone()
 }
 
 /// A scalar of the member's type from its example text.

@@ -2,6 +2,8 @@
 //! pointed at it, and the `tcmongo` binary run against it with a clean environment.
 #![allow(dead_code)] // reason: each test binary uses a different subset of the helpers
 
+pub mod examples;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;

@@ -14,6 +14,7 @@ mod params;
 mod route;
 
 mod accounts;
+mod audit;
 mod backups;
 mod instances;
 mod lifecycle;
@@ -40,6 +41,7 @@ fn table() -> &'static BTreeMap<&'static str, Route> {
             instances::routes(),
             accounts::routes(),
             logs::routes(),
+            audit::routes(),
         ];
         let mut table = BTreeMap::new();
         for route in families.into_iter().flatten() {

@@ -26,6 +26,10 @@ pub(crate) enum Effect {
     Resize(Spec),
     /// A change to the database accounts or roles of the task's instances.
     Account(AccountChange),
+    /// The task's instances, processing while their data is rolled back to an
+    /// earlier time (a restore or a flashback), are running again when it
+    /// ends, whether it succeeded or not.
+    Rollback,
 }
 
 /// The backup a backup task records.

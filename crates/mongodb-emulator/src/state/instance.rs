@@ -1,7 +1,8 @@
 //! An emulated instance: identity, status, billing, size, topology (replica
 //! sets or shards with their nodes, mongos), network, project, tags,
 //! maintenance window, deletion protection, and one struct per family that
-//! keeps more about it (`features`, `accounts`, `logs`, `backup_rules`).
+//! keeps more about it (`features`, `accounts`, `logs`, `backup_rules`,
+//! `audit`).
 //!
 //! Every member added after the first layout has a serde default, so a state
 //! file written before it existed still loads.
@@ -9,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::accounts::InstanceAccounts;
+use super::audit::InstanceAudit;
 use super::backups::BackupRules;
 use super::features::InstanceFeatures;
 use super::logs::InstanceLogs;
@@ -228,6 +230,8 @@ pub(crate) struct Instance {
     pub(crate) logs: InstanceLogs,
     #[serde(default)]
     pub(crate) backup_rules: BackupRules,
+    #[serde(default)]
+    pub(crate) audit: InstanceAudit,
 }
 
 /// What a new instance is made from; the topology follows from `spec`.
@@ -282,6 +286,7 @@ impl Instance {
             features: InstanceFeatures::default(),
             logs: InstanceLogs::default(),
             backup_rules: BackupRules::default(),
+            audit: InstanceAudit::default(),
         };
         instance.rebuild_topology();
         instance

@@ -127,6 +127,7 @@ impl Region {
             start_ms: b.start_ms,
             end_ms: b.end_ms,
             files,
+            expire_ms: None,
         });
     }
 

@@ -256,6 +256,7 @@ mod tests {
                 "accounts",
                 "logs",
                 "backup_rules",
+                "audit",
                 "maintenance",
                 "tags",
                 "spec",
@@ -272,6 +273,7 @@ mod tests {
             .unwrap();
         assert_eq!(i.maintenance.start, "04:00:00");
         assert_eq!(i.backup_rules.retention_days, 7);
+        assert!(!i.audit.enabled());
         assert!(i.accounts.users.is_empty() && i.tags.is_empty());
         assert_eq!(i.replica_sets.len(), 1, "kept from the file");
     }

@@ -153,6 +153,15 @@ fn apply(region: &mut Region, task: &Task, effect: &Effect, end_ms: i64, pace: &
                 }
             }
         }
+        Effect::Rollback => {
+            for id in &task.instance_ids {
+                if let Some(i) = region.instance_mut(id) {
+                    if i.status == status::PROCESSING {
+                        i.status = status::RUNNING;
+                    }
+                }
+            }
+        }
         Effect::Backup(_) | Effect::Isolate | Effect::Remove | Effect::Account(_) => {}
     }
 }
@@ -247,6 +256,16 @@ mod tests {
         let mut r = region_with(Effect::Remove, None);
         poll_to_end(&mut r);
         assert!(r.instance("cmgo-a").is_none());
+    }
+
+    #[test]
+    fn a_rollback_ends_in_running_whether_it_succeeds_or_not() {
+        for end in [None, Some(TaskEnd::Failed)] {
+            let mut r = region_with(Effect::Rollback, end);
+            r.instance_mut("cmgo-a").unwrap().status = status::PROCESSING;
+            assert_eq!(poll_to_end(&mut r)[..3], [0, 1, 2]);
+            assert_eq!(r.instance("cmgo-a").unwrap().status, status::RUNNING);
+        }
     }
 
     #[test]

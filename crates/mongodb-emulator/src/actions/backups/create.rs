@@ -5,15 +5,14 @@ use mongodb_models::{
     DescribeDBBackupsRequest, DescribeDBBackupsResponse,
 };
 
+use super::schedule;
 use crate::actions::ctx::{Allow, Ctx};
 use crate::actions::errors;
 use crate::actions::params::{page, paging, signed};
-use crate::state::backups::Backup;
+use crate::state::backups::{Backup, BackupRules, DAY_MS};
 use crate::state::effects::{BackupEffect, Effect};
 use crate::state::tasks::{Task, TaskKind};
 use crate::util::{format_time, ApiError};
-
-const DAY_MS: i64 = 86_400_000;
 
 /// Backup methods: 0 logical, 1 physical, 3 snapshot.
 fn check_method(method: Option<BackupMethod>) -> Result<i64, ApiError> {
@@ -58,7 +57,7 @@ pub(super) fn create_backup_db_instance(
     Ok(CreateBackupDBInstanceResponse::default().with_async_request_id(id.to_string()))
 }
 
-fn backup_info(b: &Backup, region: &str) -> BackupInfo {
+fn backup_info(b: &Backup, rules: &BackupRules, region: &str) -> BackupInfo {
     BackupInfo::default()
         .with_instance_id(b.instance_id.as_str())
         .with_backup_type(i64::from(b.backup_type))
@@ -70,13 +69,19 @@ fn backup_info(b: &Backup, region: &str) -> BackupInfo {
         .with_status(2)
         .with_backup_method(b.method)
         .with_back_id(b.back_id)
-        .with_delete_time(format_time(b.start_ms + 7 * DAY_MS))
+        .with_delete_time(format_time(rules.delete_ms(b)))
         .with_backup_region(region)
         .with_restore_time(format_time(b.end_ms))
 }
 
 /// A backup still being taken: `Status` 1, no size or end yet.
-fn running_info(t: &Task, b: &BackupEffect, instance_id: &str, region: &str) -> BackupInfo {
+fn running_info(
+    t: &Task,
+    b: &BackupEffect,
+    keep_days: u64,
+    instance_id: &str,
+    region: &str,
+) -> BackupInfo {
     BackupInfo::default()
         .with_instance_id(instance_id)
         .with_backup_type(1)
@@ -88,7 +93,7 @@ fn running_info(t: &Task, b: &BackupEffect, instance_id: &str, region: &str) -> 
         .with_status(1)
         .with_backup_method(b.method)
         .with_back_id(b.back_id)
-        .with_delete_time(format_time(t.created_ms + 7 * DAY_MS))
+        .with_delete_time(format_time(t.created_ms + keep_days as i64 * DAY_MS))
         .with_backup_region(region)
         .with_restore_time("")
 }
@@ -103,20 +108,23 @@ pub(super) fn describe_db_backups(
     let method = check_method(req.backup_method)?;
     let (limit, offset) = paging(signed(req.limit), signed(req.offset), None, 100)?;
     let instance_id = req.instance_id;
-    let region = ctx.checked(&instance_id, Allow::Any)?.region.clone();
+    ctx.checked(&instance_id, Allow::Any)?;
+    schedule::catch_up(ctx, &instance_id);
+    let instance = ctx.instance(&instance_id)?;
+    let (region, rules) = (instance.region.clone(), &instance.backup_rules);
     let r = ctx.region();
     let done = r
         .backups
         .iter()
         .filter(|b| b.instance_id == instance_id && b.method == method)
-        .map(|b| (b.start_ms, b.back_id, backup_info(b, &region)));
+        .map(|b| (b.start_ms, b.back_id, backup_info(b, rules, &region)));
     let running = r
         .running_backups(&instance_id)
         .filter_map(|t| match &t.effect {
             Some(Effect::Backup(b)) if b.method == method => Some((
                 t.created_ms,
                 b.back_id,
-                running_info(t, b, &instance_id, &region),
+                running_info(t, b, rules.retention_days, &instance_id, &region),
             )),
             _ => None,
         });

@@ -9,6 +9,7 @@ use mongodb_models::{
     DescribeBackupDownloadTaskResponse,
 };
 
+use super::schedule;
 use crate::actions::ctx::{Allow, Ctx};
 use crate::actions::errors;
 use crate::actions::params::{descending, page, paging};
@@ -36,6 +37,7 @@ pub(super) fn create_backup_download_task(
         _ => None,
     };
     let replica_sets = ctx.checked(&instance_id, Allow::Any)?.replica_set_ids();
+    schedule::catch_up(ctx, &instance_id);
     let Some(backup) = ctx
         .region()
         .backups
