@@ -15,6 +15,7 @@ mod route;
 
 mod accounts;
 mod backups;
+mod config;
 mod instances;
 mod lifecycle;
 mod logs;
@@ -40,6 +41,7 @@ fn table() -> &'static BTreeMap<&'static str, Route> {
             instances::routes(),
             accounts::routes(),
             logs::routes(),
+            config::routes(),
         ];
         let mut table = BTreeMap::new();
         for route in families.into_iter().flatten() {

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::features::FeatureChange;
 use super::instance::Spec;
 
 /// The change a task makes to the state of its region when it ends.
@@ -23,6 +24,9 @@ pub(crate) enum Effect {
     /// The task's instances take this size (their topology is rebuilt) and
     /// are running again.
     Resize(Spec),
+    /// The task's instances take this configuration change (e.g.
+    /// transparent data encryption goes on); nothing when it doesn't succeed.
+    Features(FeatureChange),
 }
 
 /// The backup a backup task records.
