@@ -165,6 +165,55 @@ fn fixture(action: &str, api: &Api, h: &EmulatorHandle) -> Option<Value> {
             "ActiveWeekdays": "0,1,2,3,4,5,6", "LongTermInterval": "monthly",
             "LongTermActiveDays": "1,2", "LongTermExpiredDays": 30, "OplogExpiredDays": 7,
             "BackupVersion": 1, "AlertThreshold": 100}),
+        // Family: instance configuration.
+        "ModifyInstanceParams" => json!({"InstanceId": demo, "ModifyType": "IMMEDIATELY",
+            "InstanceParams": [{"Key": "operationProfiling.mode", "Value": "slowOp"}]}),
+        // The published example copies a template that doesn't exist here.
+        "CreateDBInstanceParamTpl" => {
+            json!({"TplName": "load tests", "MongoVersion": "MONGO_42_WT",
+            "ClusterType": "SHARD", "TplDesc": "for load tests",
+            "Params": [{"Key": "balance.window", "Value": "01:00-05:00"}]})
+        }
+        "DescribeDBInstanceParamTplDetail"
+        | "ModifyDBInstanceParamTpl"
+        | "DropDBInstanceParamTpl" => {
+            let id = api.ok(
+                "CreateDBInstanceParamTpl",
+                json!({"TplName": "mine", "MongoVersion": "MONGO_50_WT", "ClusterType": "SHARD"}),
+            )["TplId"]
+                .clone();
+            match action {
+                "DescribeDBInstanceParamTplDetail" => json!({ "TplId": id }),
+                "ModifyDBInstanceParamTpl" => json!({"TplId": id, "TplName": "renamed",
+                    "TplDesc": "changed", "Params": [{"Key": "operationProfiling.mode", "Value": "all"}]}),
+                _ => json!({ "TplId": id }),
+            }
+        }
+        // Well-formed ids, and a group bound first so that its members are checked.
+        "ModifyDBInstanceSecurityGroup" | "DescribeSecurityGroup" => {
+            let bind =
+                json!({"InstanceId": demo, "SecurityGroupIds": ["sg-a1b2c3d4", "sg-5e6f7g8h"]});
+            if action == "ModifyDBInstanceSecurityGroup" {
+                bind
+            } else {
+                api.ok("ModifyDBInstanceSecurityGroup", bind);
+                json!({ "InstanceId": demo })
+            }
+        }
+        // Transparent data encryption needs MongoDB 4.4 or later.
+        "EnableTransparentDataEncryption" | "DescribeTransparentDataEncryptionStatus" => {
+            let spec = mongodb_emulator::InstanceSpec::replica_set("cmgo-tde00001")
+                .with_mongo_version("MONGO_44_WT");
+            h.add_instance(spec).expect("a 4.4 instance");
+            let enable = json!({"InstanceId": "cmgo-tde00001", "KmsRegion": "ap-shanghai"});
+            if action == "EnableTransparentDataEncryption" {
+                enable
+            } else {
+                let flow = api.ok("EnableTransparentDataEncryption", enable)["FlowId"].clone();
+                common::wait_async(api, &flow.to_string());
+                json!({ "InstanceId": "cmgo-tde00001" })
+            }
+        }
         _ => return None,
     })
 }

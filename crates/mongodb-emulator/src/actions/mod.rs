@@ -16,6 +16,7 @@ mod route;
 mod accounts;
 mod audit;
 mod backups;
+mod config;
 mod instances;
 mod lifecycle;
 mod logs;
@@ -42,6 +43,7 @@ fn table() -> &'static BTreeMap<&'static str, Route> {
             accounts::routes(),
             logs::routes(),
             audit::routes(),
+            config::routes(),
         ];
         let mut table = BTreeMap::new();
         for route in families.into_iter().flatten() {

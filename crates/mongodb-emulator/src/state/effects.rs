@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::accounts::AccountChange;
+use super::features::FeatureChange;
 use super::instance::Spec;
 
 /// The change a task makes to the state of its region when it ends.
@@ -30,6 +31,9 @@ pub(crate) enum Effect {
     /// earlier time (a restore or a flashback), are running again when it
     /// ends, whether it succeeded or not.
     Rollback,
+    /// The task's instances take this configuration change (e.g.
+    /// transparent data encryption goes on); nothing when it doesn't succeed.
+    Features(FeatureChange),
 }
 
 /// The backup a backup task records.

@@ -162,7 +162,18 @@ fn apply(region: &mut Region, task: &Task, effect: &Effect, end_ms: i64, pace: &
                 }
             }
         }
-        Effect::Backup(_) | Effect::Isolate | Effect::Remove | Effect::Account(_) => {}
+        Effect::Features(change) if ok => {
+            for id in &task.instance_ids {
+                if let Some(i) = region.instance_mut(id) {
+                    i.features.apply(change, end_ms);
+                }
+            }
+        }
+        Effect::Backup(_)
+        | Effect::Isolate
+        | Effect::Remove
+        | Effect::Account(_)
+        | Effect::Features(_) => {}
     }
 }
 
@@ -266,6 +277,28 @@ mod tests {
             assert_eq!(poll_to_end(&mut r)[..3], [0, 1, 2]);
             assert_eq!(r.instance("cmgo-a").unwrap().status, status::RUNNING);
         }
+    }
+
+    #[test]
+    fn a_configuration_change_shows_only_when_its_flow_succeeds() {
+        use crate::state::features::FeatureChange;
+        let open = || {
+            Effect::Features(FeatureChange::OpenTde {
+                kms_region: "ap-shanghai".into(),
+                key_id: "k-1".into(),
+            })
+        };
+        let mut r = region_with(open(), None);
+        assert_eq!(r.poll_task(0, &PACE).phase, 0);
+        assert!(!r.instance("cmgo-a").unwrap().features.tde.enabled);
+        poll_to_end(&mut r);
+        let f = &r.instance("cmgo-a").unwrap().features;
+        assert!(f.tde.enabled);
+        assert_eq!((f.tde.key_id.as_str(), f.tde_opened_ms), ("k-1", 1_000));
+
+        let mut failed = region_with(open(), Some(TaskEnd::Failed));
+        poll_to_end(&mut failed);
+        assert!(!failed.instance("cmgo-a").unwrap().features.tde.enabled);
     }
 
     #[test]
