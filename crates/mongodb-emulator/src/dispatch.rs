@@ -1,5 +1,5 @@
 //! What to do with one request: `/_emulator/…` goes to the control plane (never counted,
-//! rate-limited or faulted), a backup file download to the file store, anything else to the
+//! rate-limited or faulted), a backup or log file download to the file store, anything else to the
 //! API pipeline; faults registered for the request are applied around the last two, and
 //! both are written to the request log.
 
@@ -16,7 +16,7 @@ use crate::observe::{fault_outcome, seen};
 use crate::reqlog::RequestKind;
 use crate::shared::Shared;
 use crate::util::{self, error_envelope, ApiError};
-use crate::{api, control, download};
+use crate::{api, control, download, logfile};
 
 /// Answers one request; returns whether the connection can be kept open.
 pub(crate) fn dispatch(
@@ -28,11 +28,15 @@ pub(crate) fn dispatch(
     if control::is_control_path(&req.path) {
         return control::serve(shared, req, out, close);
     }
-    if req.path.starts_with("/download/") {
+    let log_file = req.path.starts_with(logfile::PREFIX);
+    if req.path.starts_with("/download/") || log_file {
         let fault = shared.faults.take(DOWNLOAD_FAULT_KEY, false);
         let mut entry = seen(req, RequestKind::Download, shared.now_ms());
         entry.fault = fault.as_ref().map(|f| control::fault_kind(f).to_owned());
         shared.requests.push(entry);
+        if log_file {
+            return logfile::serve(shared, req, out, fault, close);
+        }
         return download::serve(shared, req, out, fault, close);
     }
 

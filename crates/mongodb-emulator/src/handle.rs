@@ -188,8 +188,8 @@ impl EmulatorHandle {
         ops::set_progress(&self.shared, progress);
     }
 
-    /// Move every unfinished async request and backup download task `steps` steps on at
-    /// once, as `steps` polls would ([`Progress::PerPoll`]) or `steps` phases of the clock
+    /// Move every unfinished async request, backup download task, log download task and
+    /// audit log file `steps` steps on at once, as `steps` polls would ([`Progress::PerPoll`]) or `steps` phases of the clock
     /// ([`Progress::Elapsed`]); a backup whose request reaches its end is recorded. Returns
     /// how many items moved.
     pub fn advance_work(&self, steps: u32) -> usize {

@@ -50,6 +50,25 @@
 //! these archives are realistic enough to parse and check, not a copy of what
 //! TencentDB produces. Their length is `BackupDownloadTask.BackupSize` exactly.
 //!
+//! The files of log download tasks (`DescribeLogDownloadTasks`) and audit log
+//! files (`DescribeAuditLogFiles`) come from the same store, at
+//! `/logfile/<id>/<name>`, with the same headers, ranges, URL rules and download
+//! faults: text (log lines, or CSV) made from the instance's logs.
+//!
+//! # Logs
+//!
+//! Slow logs, the error log and audit logs are generated, not recorded: a few
+//! entries a minute, a function of the instance (its nodes, its databases and
+//! collections, its users and client hosts) and of the minute, so every
+//! emulator gives the same lines for the same instance and period. Filters,
+//! paging and statistics apply to those lines (`DescribeSlowLogPatterns`
+//! aggregates exactly what `DescribeSlowLogs` lists). Logs reach back 7 days,
+//! audit logs to when the audit was switched on. `DescribeCurrentOp` lists the
+//! operations under way at the emulator's clock, `KillOps` ends them, and
+//! `DescribeDBInstanceNamespace` lists the instance's databases and
+//! collections, drawn the way logical backup archives draw theirs, from the
+//! instance alone (the archive of one backup holds a pick of its own).
+//!
 //! # Instances, regions and asynchronous work
 //!
 //! The state is kept per region: a request sees the region its `X-TC-Region`
@@ -165,6 +184,7 @@ mod faults;
 mod handle;
 mod http;
 mod inject;
+mod logfile;
 mod observe;
 mod persist;
 mod presign;
@@ -177,6 +197,7 @@ mod spec;
 mod state;
 mod stats;
 mod steps;
+mod synth;
 mod util;
 
 pub use builder::{Emulator, EmulatorBuilder};

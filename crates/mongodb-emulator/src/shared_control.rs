@@ -25,8 +25,8 @@ impl Shared {
         self.with_state(|s| (serde_json::to_value(&*s).unwrap_or(Value::Null), false))
     }
 
-    /// Moves every unfinished task (async requests, flows, deals) and backup download task
-    /// of every region `steps` steps on, as `steps` polls would (per-poll progress) or
+    /// Moves every unfinished task (async requests, flows, deals), backup download task, log
+    /// download task and audit log file of every region `steps` steps on, as `steps` polls would (per-poll progress) or
     /// `steps` phases of the clock (elapsed progress); work that reaches its end is settled
     /// at once (its effect applied). Returns how many items moved.
     pub(crate) fn advance_work(&self, steps: u32) -> usize {
@@ -54,6 +54,9 @@ impl Shared {
                         shift(&mut t.created_ms, &mut t.polls);
                         moved += 1;
                     }
+                }
+                for instance in region.instances.iter_mut() {
+                    moved += instance.logs.advance(steps, pace.progress);
                 }
                 region.settle_reached(&pace);
             }

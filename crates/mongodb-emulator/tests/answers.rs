@@ -214,6 +214,74 @@ fn fixture(action: &str, api: &Api, h: &EmulatorHandle) -> Option<Value> {
                 json!({ "InstanceId": "cmgo-tde00001" })
             }
         }
+        // Logs: the published periods are years old (logs are kept 7 days), or
+        // empty, or unreadable; audit logs need the audit switched on.
+        "DescribeSlowLogs"
+        | "DescribeSlowLogPatterns"
+        | "DescribeDetailedSlowLogs"
+        | "DescribeMongodbLogs"
+        | "CreateLogDownloadTask"
+        | "CreateSlowLogPatternDownloadTask"
+        | "DescribeAuditLogs"
+        | "CreateAuditLogFile"
+        | "DeleteAuditLogFile"
+        | "DeleteLogDownloadTask" => {
+            let at = |hours_ago: i64| {
+                let t = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8))
+                    - time::Duration::hours(hours_ago);
+                t.format(time::macros::format_description!(
+                    "[year]-[month]-[day] [hour]:[minute]:[second]"
+                ))
+                .unwrap()
+            };
+            let period = json!({"InstanceId": demo, "StartTime": at(5), "EndTime": at(1)});
+            if action.contains("Audit") {
+                let mut state = h.dump_state();
+                let instances = state["regions"]["ap-guangzhou"]["instances"]
+                    .as_array_mut()
+                    .unwrap();
+                let demo_instance = instances.iter_mut().find(|i| i["id"] == demo).unwrap();
+                demo_instance["features"]["audit"]["enabled"] = json!(true);
+                h.load_state(state).unwrap();
+            }
+            let with = |extra: Value| {
+                let mut p = period.clone();
+                for (k, v) in extra.as_object().unwrap() {
+                    p[k] = v.clone();
+                }
+                p
+            };
+            match action {
+                // The demo runs 4.0: JSON lines need 4.4.
+                "DescribeSlowLogs" => with(json!({"SlowMS": 100, "Limit": 100})),
+                "DescribeSlowLogPatterns" => {
+                    with(json!({"SlowMS": 100, "Format": "json", "Limit": 100}))
+                }
+                "DescribeDetailedSlowLogs" => with(json!({"ExecTime": 100,
+                    "NodeNames": ["cmgo-demo0001_0-node-primary"], "OrderBy": "ExecTime",
+                    "OrderByType": "desc", "Limit": 10})),
+                "DescribeMongodbLogs" | "CreateLogDownloadTask" => with(json!({
+                    "NodeNames": ["cmgo-demo0001_0-node-primary"], "LogLevels": ["WARNING"]})),
+                "DeleteLogDownloadTask" => {
+                    api.ok("CreateLogDownloadTask", period.clone());
+                    let r = api.ok("DescribeLogDownloadTasks", json!({"InstanceId": demo}));
+                    json!({"InstanceId": demo, "TaskId": r["Tasks"][0]["TaskId"]})
+                }
+                "DeleteAuditLogFile" => {
+                    let r = api.ok("CreateAuditLogFile", period.clone());
+                    json!({"InstanceId": demo, "FileName": r["FileName"]})
+                }
+                _ => period,
+            }
+        }
+        "KillOps" => {
+            let r = api.ok("DescribeCurrentOp", json!({"InstanceId": demo}));
+            let op = &r["CurrentOps"][0];
+            json!({"InstanceId": demo, "Operations": [{"ReplicaSetName": op["ReplicaSetName"],
+                   "NodeName": op["NodeName"], "OpId": op["OpId"]}]})
+        }
+        // The published instance id is quoted, and `dba` is no database of the demo.
+        "DescribeDBInstanceNamespace" => json!({ "InstanceId": demo }),
         _ => return None,
     })
 }
