@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::changes::InstanceChange;
 use super::instance::Spec;
 
 /// The change a task makes to the state of its region when it ends.
@@ -23,6 +24,10 @@ pub(crate) enum Effect {
     /// The task's instances take this size (their topology is rebuilt) and
     /// are running again.
     Resize(Spec),
+    /// The task's instances take this change (see [`InstanceChange`]); one
+    /// in status processing is running again, whether the work succeeded or
+    /// not.
+    Change(InstanceChange),
 }
 
 /// The backup a backup task records.

@@ -12,6 +12,7 @@ use super::accounts::InstanceAccounts;
 use super::backups::BackupRules;
 use super::features::InstanceFeatures;
 use super::logs::InstanceLogs;
+use super::operations::InstanceOps;
 use crate::util::{fnv1a, splitmix64};
 
 /// `Status` values of an instance.
@@ -228,6 +229,10 @@ pub(crate) struct Instance {
     pub(crate) logs: InstanceLogs,
     #[serde(default)]
     pub(crate) backup_rules: BackupRules,
+    /// What the instance-operations family keeps (elastic CPU, shard sizes,
+    /// kernel version, public access, …).
+    #[serde(default)]
+    pub(crate) ops: InstanceOps,
 }
 
 /// What a new instance is made from; the topology follows from `spec`.
@@ -282,6 +287,7 @@ impl Instance {
             features: InstanceFeatures::default(),
             logs: InstanceLogs::default(),
             backup_rules: BackupRules::default(),
+            ops: InstanceOps::default(),
         };
         instance.rebuild_topology();
         instance
