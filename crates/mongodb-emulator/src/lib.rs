@@ -85,6 +85,14 @@
 //! one table of work, each going `initial → running → success` per poll or by
 //! the clock, or ending as an [`EndAs`] fault says.
 //!
+//! A running instance changes size through a deal (`ModifyDBInstanceSpec`,
+//! priced as `InquirePriceModifyDBInstanceSpec` quotes; the instance is
+//! processing until it is delivered, then its new size, shards and nodes
+//! show), moves its nodes to other zones, upgrades its engine, moves to
+//! another network address, opens public access, scales CPU, restarts nodes,
+//! and keeps a maintenance window and an SRV URL: each change is a flow or a
+//! deal whose change shows in later reads when it succeeds.
+//!
 //! [`modelled_actions`] lists the actions answered from the state. Every other
 //! action of the API is recognised and checked (signature, parameters) and
 //! then answered with `UnsupportedOperation` naming the action, never with a

@@ -282,6 +282,58 @@ fn fixture(action: &str, api: &Api, h: &EmulatorHandle) -> Option<Value> {
         }
         // The published instance id is quoted, and `dba` is no database of the demo.
         "DescribeDBInstanceNamespace" => json!({ "InstanceId": demo }),
+        // Instance operations: the published examples name nodes, addresses and
+        // zones of another instance, or need a state the fresh emulator lacks.
+        "ModifyDBInstanceSpec" => json!({"InstanceId": demo, "Memory": 8, "Volume": 200}),
+        "ModifyInstanceAz" => json!({"InstanceId": demo, "PrimaryNodeZone": "ap-guangzhou-2",
+            "SecondaryNodeZone": ["ap-guangzhou-3", "ap-guangzhou-4"]}),
+        "RestartNodes" => json!({"InstanceId": demo,
+            "NodeIds": ["cmgo-demo0001_0-node-slave0", "cmgo-demo0001_0-node-slave1"]}),
+        "DescribeDBInstanceNodeProperty" => {
+            json!({"InstanceId": demo, "NodeIds": ["cmgo-demo0001_0-node-primary"]})
+        }
+        "FlushInstanceRouterConfig" => json!({"InstanceId": "cmgo-demo0002"}),
+        "ModifyDBInstanceNetworkAddress" | "EnableWanService" => {
+            let r = api.ok("DescribeDBInstances", json!({"InstanceIds": [demo]}));
+            let vip = r["InstanceDetails"][0]["Vip"].as_str().unwrap().to_owned();
+            if action == "EnableWanService" {
+                json!({"InstanceId": demo, "LoadBalancerId": "lb-dabkt44i",
+                       "NodeList": [{"VipVport": format!("{vip}:27017"), "ListenerPort": "9000"}]})
+            } else {
+                json!({"InstanceId": demo, "OldIpExpiredTime": 60, "NewUniqVpcId": "vpc-k8s00001",
+                       "NewUniqSubnetId": "subnet-k8s00001", "NetworkAddresses": [
+                           {"NewIPAddress": "172.16.0.10", "OldIpAddress": vip, "NodeType": "PRIMARY"}]})
+            }
+        }
+        "ScaleDownDBInstanceCpu" => {
+            let up = api.ok(
+                "ScaleUpDBInstanceCpu",
+                json!({"InstanceId": demo, "ExtraCpu": 2}),
+            );
+            common::wait_async(api, &up["FlowId"].to_string());
+            json!({"InstanceId": demo})
+        }
+        "DisableSRVConnectionUrl" | "ModifySRVConnectionUrl" => {
+            let on = api.ok("EnableSRVConnectionUrl", json!({"InstanceId": demo}));
+            common::wait_async(api, &on["FlowId"].to_string());
+            if action == "ModifySRVConnectionUrl" {
+                json!({"InstanceId": demo, "CustomDomain": "mydomain001"})
+            } else {
+                json!({"InstanceId": demo})
+            }
+        }
+        "PromoteDBInstanceToActive" => {
+            // No action buys a read-only or disaster-recovery instance: mark one
+            // in the state, as a loaded state file may.
+            let mut state = h.dump_state();
+            let instances = state["regions"]["ap-guangzhou"]["instances"]
+                .as_array_mut()
+                .unwrap();
+            let standby = instances.iter_mut().find(|i| i["id"] == demo).unwrap();
+            standby["ops"]["standby_of"] = json!("cmgo-demo0002");
+            h.load_state(state).unwrap();
+            json!({"InstanceId": demo, "MasterId": "cmgo-demo0002"})
+        }
         _ => return None,
     })
 }

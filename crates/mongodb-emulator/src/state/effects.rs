@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::accounts::AccountChange;
+use super::changes::InstanceChange;
 use super::features::FeatureChange;
 use super::instance::Spec;
 
@@ -34,6 +35,10 @@ pub(crate) enum Effect {
     /// The task's instances take this configuration change (e.g.
     /// transparent data encryption goes on); nothing when it doesn't succeed.
     Features(FeatureChange),
+    /// The task's instances take this change (see [`InstanceChange`]); one
+    /// in status processing is running again, whether the work succeeded or
+    /// not.
+    Change(InstanceChange),
 }
 
 /// The backup a backup task records.

@@ -14,6 +14,7 @@ use super::audit::InstanceAudit;
 use super::backups::BackupRules;
 use super::features::InstanceFeatures;
 use super::logs::InstanceLogs;
+use super::operations::InstanceOps;
 use crate::util::{fnv1a, splitmix64};
 
 /// `Status` values of an instance.
@@ -232,6 +233,10 @@ pub(crate) struct Instance {
     pub(crate) backup_rules: BackupRules,
     #[serde(default)]
     pub(crate) audit: InstanceAudit,
+    /// What the instance-operations family keeps (elastic CPU, shard sizes,
+    /// kernel version, public access, …).
+    #[serde(default)]
+    pub(crate) ops: InstanceOps,
 }
 
 /// What a new instance is made from; the topology follows from `spec`.
@@ -287,6 +292,7 @@ impl Instance {
             logs: InstanceLogs::default(),
             backup_rules: BackupRules::default(),
             audit: InstanceAudit::default(),
+            ops: InstanceOps::default(),
         };
         instance.rebuild_topology();
         instance

@@ -8,6 +8,7 @@ use super::backups::{Backup, BackupFile, DownloadTask, NewBackup};
 use super::effects::Effect;
 use super::features::RegionFeatures;
 use super::instance::Instance;
+use super::operations::RegionOps;
 use super::tasks::{Task, TaskKind};
 use crate::archive;
 use crate::util::{fnv1a, format_minute, format_time, splitmix64};
@@ -22,6 +23,8 @@ pub(crate) struct Region {
     pub(crate) download_tasks: Vec<DownloadTask>,
     pub(crate) tasks: Vec<Task>,
     pub(crate) features: RegionFeatures,
+    /// Password rotation and connection-limit raises (instance operations).
+    pub(crate) ops: RegionOps,
 }
 
 impl Region {

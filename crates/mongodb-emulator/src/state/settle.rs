@@ -162,6 +162,18 @@ fn apply(region: &mut Region, task: &Task, effect: &Effect, end_ms: i64, pace: &
                 }
             }
         }
+        Effect::Change(change) => {
+            for id in &task.instance_ids {
+                if let Some(i) = region.instance_mut(id) {
+                    if ok {
+                        change.apply(i, end_ms);
+                    }
+                    if i.status == status::PROCESSING {
+                        i.status = status::RUNNING;
+                    }
+                }
+            }
+        }
         Effect::Features(change) if ok => {
             for id in &task.instance_ids {
                 if let Some(i) = region.instance_mut(id) {
@@ -239,6 +251,31 @@ mod tests {
         poll_to_end(&mut failed);
         let i = failed.instance("cmgo-a").unwrap();
         assert_eq!((i.spec.memory_mb, i.status), (4096, status::RUNNING));
+    }
+
+    #[test]
+    fn a_change_applies_on_success_and_processing_ends_either_way() {
+        use crate::state::changes::InstanceChange;
+        let upgrade = || {
+            Effect::Change(InstanceChange::Version {
+                code: "MONGO_42_WT".into(),
+            })
+        };
+        for (end, version) in [
+            (None, "MONGO_42_WT"),
+            (Some(TaskEnd::Failed), "MONGO_40_WT"),
+        ] {
+            let mut r = region_with(upgrade(), end);
+            r.instance_mut("cmgo-a").unwrap().status = status::PROCESSING;
+            assert_eq!(r.poll_task(0, &PACE).phase, 0);
+            assert_eq!(r.instance("cmgo-a").unwrap().mongo_version, "MONGO_40_WT");
+            poll_to_end(&mut r);
+            let i = r.instance("cmgo-a").unwrap();
+            assert_eq!(
+                (i.mongo_version.as_str(), i.status),
+                (version, status::RUNNING)
+            );
+        }
     }
 
     #[test]

@@ -22,12 +22,16 @@ pub(crate) fn detail(i: &Instance) -> InstanceDetail {
         .replica_sets
         .iter()
         .map(|rs| {
+            // A shard resized on its own (ModifyShardList) shows its own size.
+            let (_, memory_mb, volume_mb) = i
+                .ops
+                .shard_size(&rs.id, (spec.cpu, spec.memory_mb, spec.volume_mb));
             ShardInfo::default()
-                .with_used_volume((spec.volume_mb / 10) as f64)
+                .with_used_volume((volume_mb / 10) as f64)
                 .with_replica_set_id(rs.id.as_str())
                 .with_replica_set_name(rs.id.as_str())
-                .with_memory(spec.memory_mb)
-                .with_volume(spec.volume_mb)
+                .with_memory(memory_mb)
+                .with_volume(volume_mb)
                 .with_oplog_size(spec.oplog_mb)
                 .with_secondary_num(spec.node_num.saturating_sub(1))
                 .with_real_replica_set_id(rs.id.as_str())
