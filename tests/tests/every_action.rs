@@ -95,7 +95,7 @@ fn every_action_is_accepted_on_the_wire_by_post_and_get() {
     for (action, info) in actions {
         let params = example(structures, info["input"].as_str().expect("input"));
         for method in ["POST", "GET"] {
-            let out = run(cli_for(&emu, home.path()).args([
+            let out = run(against(&emu, home.path()).args([
                 "--region",
                 "ap-guangzhou",
                 "--http-method",
