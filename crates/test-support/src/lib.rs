@@ -34,7 +34,7 @@ mod tls;
 mod conn;
 mod fault;
 mod http;
-// The routes, then the server that serves them, then its facade.
+// The file route below the server, the server, and the `FileServer` facade above it.
 mod file_server;
 mod files;
 mod server;
