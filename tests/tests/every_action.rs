@@ -32,7 +32,7 @@ fn every_action_is_accepted_on_the_wire_by_post_and_get() {
     for action in actions.keys() {
         let params = action_example(&spec, action, Ids::AsPublished);
         for method in ["POST", "GET"] {
-            let out = run(cli_for(&emu, home.path()).args([
+            let out = run(against(&emu, home.path()).args([
                 "--region",
                 "ap-guangzhou",
                 "--http-method",

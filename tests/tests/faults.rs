@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{
-    cli_for, client_for, emulator, emulator_builder, expect_code, fast_retry, refused_url, run,
+    against, client_for, emulator, emulator_builder, expect_code, fast_retry, refused_url, run,
     stderr, stdout,
 };
 use mongodb_client_blocking::models::{
@@ -51,7 +51,7 @@ fn backup_count(client: &Client, instance: &str) -> usize {
 /// `tcmongo` against `emu`, with a fresh empty home directory.
 fn cli(emu: &EmulatorHandle, args: &[&str]) -> std::process::Output {
     let home = tempfile::tempdir().unwrap();
-    run(cli_for(emu, home.path()).args(args))
+    run(against(emu, home.path()).args(args))
 }
 
 const CLI_CREATE: [&str; 4] = [CREATE, "--InstanceId", "cmgo-demo0001", "--BackupMethod"];
@@ -98,7 +98,7 @@ fn connection_refused_is_a_connect_error_and_exit_3() {
     assert!(started.elapsed() < Duration::from_secs(30));
 
     let home = tempfile::tempdir().unwrap();
-    let o = run(common::bare_cli(home.path())
+    let o = run(common::bare(home.path())
         .env("TENCENTCLOUD_SECRET_ID", "AKIDtest")
         .env("TENCENTCLOUD_SECRET_KEY", "test-key")
         .args(["--endpoint", &url, "--max-attempts", "2", DESCRIBE]));

@@ -6,20 +6,20 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use common::{client_for, emulator, emulator_builder, fast_retry};
 use mongodb_client_blocking::models::{
     BackupMethod, CreateBackupDBInstanceRequest, DescribeAsyncRequestInfoRequest,
     DescribeDBBackupsRequest, DescribeDBInstancesRequest,
 };
-use mongodb_client_blocking::{Client, Credentials, HttpMethod};
+use mongodb_client_blocking::{Client, Credentials};
 use mongodb_emulator::EmulatorHandle;
 use serde_json::{json, Value};
+use test_support::RawRequest;
 
 const INSTANCES: [&str; 2] = ["cmgo-demo0001", "cmgo-demo0002"];
 
@@ -188,13 +188,6 @@ fn one_shared_client_8_threads_x_500_calls() {
 
 // ---- 16 raw clients: valid, invalid and unsigned requests ----
 
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Valid,
@@ -205,68 +198,20 @@ enum Kind {
     WrongKey,
 }
 
-/// A raw HTTP/1.1 POST for `action`, signed with `creds` unless `None`.
-fn raw_request(
+/// Sends a raw POST of `body` for `action` on a fresh connection, signed with `creds` unless
+/// `None`; returns the status and the body's JSON `Response`.
+fn exchange(
     addr: SocketAddr,
     creds: Option<&Credentials>,
     action: &str,
     body: &[u8],
-) -> Vec<u8> {
-    let host = addr.to_string();
-    let mut head = format!("POST / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    match creds {
-        Some(c) => {
-            let params = tc_sign::SigningParams::builder()
-                .method(HttpMethod::Post)
-                .service("mongodb")
-                .host(&host)
-                .action(action)
-                .version("2019-07-25")
-                .timestamp(unix_now())
-                .payload(tc_sign::SignableBody::Bytes(body))
-                .build()
-                .expect("complete signing parameters");
-            for (k, v) in tc_sign::sign(c, &params).headers {
-                if !k.eq_ignore_ascii_case("host") {
-                    head.push_str(&format!("{k}: {v}\r\n"));
-                }
-            }
-        }
-        None => {
-            head.push_str("Content-Type: application/json\r\n");
-            head.push_str(&format!(
-                "X-TC-Action: {action}\r\nX-TC-Version: 2019-07-25\r\n"
-            ));
-            head.push_str(&format!("X-TC-Timestamp: {}\r\n", unix_now()));
-        }
+) -> (u16, Value) {
+    let mut request = RawRequest::post_bytes(action, body);
+    if let Some(c) = creds {
+        request = request.signed(c);
     }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    let mut bytes = head.into_bytes();
-    bytes.extend_from_slice(body);
-    bytes
-}
-
-/// Sends `request` on a fresh connection; returns the status and the body's JSON `Response`.
-fn exchange(addr: SocketAddr, request: &[u8]) -> (u16, Value) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    s.write_all(request).expect("send");
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("an answer, then close");
-    let pos = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no HTTP answer: {:?}", String::from_utf8_lossy(&raw)));
-    let head = String::from_utf8_lossy(&raw[..pos]);
-    assert!(head.starts_with("HTTP/1.1 "), "{head}");
-    let status = head[9..12].parse().expect("status code");
-    let body: Value = serde_json::from_slice(&raw[pos + 4..]).unwrap_or_else(|e| {
-        panic!(
-            "body is not JSON ({e}): {:?}",
-            String::from_utf8_lossy(&raw[pos + 4..])
-        )
-    });
-    (status, body["Response"].clone())
+    let answer = request.send(addr);
+    (answer.status, answer.response())
 }
 
 #[test]
@@ -315,7 +260,7 @@ fn sixteen_raw_clients_mixed_traffic_state_stays_consistent() {
                         Kind::WrongKey => Some(&wrong),
                         _ => Some(&creds),
                     };
-                    let (status, resp) = exchange(addr, &raw_request(addr, signer, action, &bytes));
+                    let (status, resp) = exchange(addr, signer, action, &bytes);
                     assert_eq!(status, 200, "{kind:?}: {resp}");
                     assert!(resp["RequestId"].is_string(), "{kind:?}: {resp}");
                     let code = resp["Error"]["Code"].as_str().map(str::to_owned);

@@ -8,7 +8,7 @@ mod common;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use common::{bare_cli, client_for, emulator_builder, expect_code, refused_url, run};
+use common::{bare, client_for, emulator_builder, expect_code, refused_url, run};
 use mongodb_client_blocking::models::{
     BackupMethod, CreateBackupDBInstanceRequest, DescribeDBBackupsRequest,
     DescribeDBInstancesRequest,
@@ -454,7 +454,7 @@ fn cli_verbose_never_prints_the_key_or_token_for_any_exit_code() {
     let emu = canary_emulator();
     let home = tempfile::tempdir().unwrap();
     let cli = |env: &[(&str, &str)], args: &[&str]| {
-        let mut c = bare_cli(home.path());
+        let mut c = bare(home.path());
         for (k, v) in env {
             c.env(k, v);
         }

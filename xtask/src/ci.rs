@@ -22,6 +22,7 @@ pub(crate) fn run(args: &[String]) -> Result {
     )?;
     crate::codegen::run(&["--check".to_string()])?;
     crate::cycles::check_workspace()?;
+    crate::size::check_workspace()?;
     crate::policy::check_licenses_and_duplicates()?;
     run_cmd(&cargo, &["test", "--workspace"], &[])?;
     let ap = "--features=serde_json/arbitrary_precision"; // the models decode numbers either way

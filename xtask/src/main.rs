@@ -13,6 +13,7 @@ mod msrv;
 mod policy;
 mod release;
 mod sdkcheck;
+mod size;
 mod spec;
 mod util;
 
@@ -23,9 +24,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  ci                 everything CI runs: fmt, clippy, codegen check, module cycles, deps,
-                     tests, docs
+  ci                 everything CI runs: fmt, clippy, codegen check, module cycles, file
+                     sizes, deps, tests, docs
   cycles             fail on a module import cycle inside any crate of the workspace
+  size               fail on a hand-written .rs file over 600 lines (generated/ excepted)
   bench [--quick]    performance ratios, ours and a floor interleaved in rounds
                      -> target/bench/summary.json
   deps               dependency policy: permissive licenses, no unexplained duplicate majors
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
         Some("cycles") => cycles::run(&args[1..]),
+        Some("size") => size::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("deps") => policy::run(&args[1..]),
         Some("msrv") => msrv::run(&args[1..]),

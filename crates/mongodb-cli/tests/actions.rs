@@ -207,13 +207,13 @@ fn action_help_lists_parameters() {
 fn completions_for_each_shell() {
     let home = tempfile::tempdir().unwrap();
     for shell in ["bash", "zsh", "fish"] {
-        let o = run_cmd(bare(home.path()).args(["completions", shell]), None);
+        let o = run(bare(home.path()).args(["completions", shell]));
         expect_code(&o, 0);
         let out = stdout(&o);
         assert!(out.contains("tcmongo"), "{shell}");
         assert!(out.contains("DescribeDBBackups"), "{shell}");
     }
-    let o = run_cmd(bare(home.path()).args(["completions", "tcsh"]), None);
+    let o = run(bare(home.path()).args(["completions", "tcsh"]));
     expect_code(&o, 2);
 }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use mongodb_client_blocking::{part_path, FileDigest, MANIFEST_FILE};
 use mongodb_emulator::{EndAs, Fault, DOWNLOAD_FAULT_KEY};
 use serde_json::Value;
+use test_support::presets;
 
 mod common;
 
@@ -247,16 +248,7 @@ fn a_failed_download_task_fails_naming_the_replica_set() {
 
 #[test]
 fn a_multi_part_download_cut_short_is_resumed_and_verifies() {
-    let emu = mongodb_emulator::Emulator::builder()
-        .progress(mongodb_emulator::Progress::Elapsed(Duration::ZERO))
-        .rate_limit(None)
-        .backup_size_range(4 << 20, 4 << 20)
-        .start()
-        .expect("start emulator");
-    let env = Env {
-        emu,
-        home: tempfile::tempdir().unwrap(),
-    };
+    let env = Env::with(presets::instant().backup_size_range(4 << 20, 4 << 20));
     let name = backup(&env, "cmgo-demo0001");
     let clean = tempfile::tempdir().unwrap();
     let v = json_out(&download(&env, "cmgo-demo0001", &name, clean.path(), &[]));

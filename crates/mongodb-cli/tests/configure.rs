@@ -20,7 +20,7 @@ fn read_json(path: &Path) -> Value {
 }
 
 fn configure(home: &Path, args: &[&str]) -> std::process::Output {
-    run_cmd(bare(home).arg("configure").args(args), None)
+    run(bare(home).arg("configure").args(args))
 }
 
 const SECRET_KEY: &str = "ciSecretKey0123456789abcdefWXYZ";
@@ -160,31 +160,25 @@ fn a_new_profile_gets_tccli_s_service_entry_and_no_credential_file() {
 fn the_profile_is_tccli_profile_unless_the_flag_names_another() {
     let home = tempfile::tempdir().unwrap();
     let dir = tccli(home.path());
-    let o = run_cmd(
-        bare(home.path()).env("TCCLI_PROFILE", "ci").args([
-            "configure",
-            "set",
-            "region",
-            "ap-chengdu",
-        ]),
-        None,
-    );
+    let o = run(bare(home.path()).env("TCCLI_PROFILE", "ci").args([
+        "configure",
+        "set",
+        "region",
+        "ap-chengdu",
+    ]));
     expect_code(&o, 0);
     assert_eq!(
         read_json(&dir.join("ci.configure"))["_sys_param"]["region"],
         "ap-chengdu"
     );
-    let o = run_cmd(
-        bare(home.path()).env("TCCLI_PROFILE", "ci").args([
-            "--profile",
-            "prod",
-            "configure",
-            "set",
-            "region",
-            "ap-nanjing",
-        ]),
-        None,
-    );
+    let o = run(bare(home.path()).env("TCCLI_PROFILE", "ci").args([
+        "--profile",
+        "prod",
+        "configure",
+        "set",
+        "region",
+        "ap-nanjing",
+    ]));
     expect_code(&o, 0);
     assert_eq!(
         read_json(&dir.join("prod.configure"))["_sys_param"]["region"],

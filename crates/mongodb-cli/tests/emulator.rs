@@ -13,25 +13,22 @@ fn readme_main_command() {
     let home = tempfile::tempdir().unwrap();
     let dead_proxy = format!("http://127.0.0.1:{}", closed_port());
     let out = home.path().join("backups");
-    let o = run_cmd(
-        bare(home.path())
-            .env("TCMONGO_EMULATOR_FAST", "1")
-            // A proxy from the environment must not capture traffic to the embedded emulator.
-            .env("HTTP_PROXY", &dead_proxy)
-            .env("http_proxy", &dead_proxy)
-            .env("ALL_PROXY", &dead_proxy)
-            .current_dir(home.path())
-            .args([
-                "--emulator",
-                "backup",
-                "run",
-                "--instance-id",
-                "cmgo-demo0001",
-                "--out",
-                "./backups",
-            ]),
-        None,
-    );
+    let o = run(bare(home.path())
+        .env("TCMONGO_EMULATOR_FAST", "1")
+        // A proxy from the environment must not capture traffic to the embedded emulator.
+        .env("HTTP_PROXY", &dead_proxy)
+        .env("http_proxy", &dead_proxy)
+        .env("ALL_PROXY", &dead_proxy)
+        .current_dir(home.path())
+        .args([
+            "--emulator",
+            "backup",
+            "run",
+            "--instance-id",
+            "cmgo-demo0001",
+            "--out",
+            "./backups",
+        ]));
     expect_code(&o, 0);
     assert_plain(&stderr(&o));
     // It ends by showing the verified file and, in the summary row, the manifest.
@@ -51,12 +48,9 @@ fn readme_main_command() {
     // The emulator's backup files are between 256 KiB and 2 MiB.
     assert!((256 * 1024..=2 * 1024 * 1024).contains(&len), "{len}");
     // And the export verifies.
-    let v = run_cmd(
-        bare(home.path())
-            .current_dir(home.path())
-            .args(["backup", "verify", "./backups"]),
-        None,
-    );
+    let v = run(bare(home.path())
+        .current_dir(home.path())
+        .args(["backup", "verify", "./backups"]));
     expect_code(&v, 0);
     assert!(stdout(&v).trim_end().ends_with(": ok"), "{}", stdout(&v));
 }
@@ -64,12 +58,9 @@ fn readme_main_command() {
 #[test]
 fn emulator_env_var_works_like_the_flag() {
     let home = tempfile::tempdir().unwrap();
-    let o = run_cmd(
-        bare(home.path())
-            .env("TCMONGO_EMULATOR", "1")
-            .args(["DescribeDBInstances"]),
-        None,
-    );
+    let o = run(bare(home.path())
+        .env("TCMONGO_EMULATOR", "1")
+        .args(["DescribeDBInstances"]));
     let v = json_out(&o);
     assert_eq!(instance_ids(&v).len(), 2, "{v}");
 }
@@ -94,13 +85,10 @@ fn emulator_subcommand_serves_until_killed() {
         .strip_prefix("emulator listening on ")
         .unwrap_or_else(|| panic!("{first}"))
         .to_string();
-    let o = run_cmd(
-        bare(home.path())
-            .env("TENCENTCLOUD_SECRET_ID", mongodb_emulator::DEMO_SECRET_ID)
-            .env("TENCENTCLOUD_SECRET_KEY", mongodb_emulator::DEMO_SECRET_KEY)
-            .args(["--endpoint", &url, "DescribeDBInstances"]),
-        None,
-    );
+    let o = run(bare(home.path())
+        .env("TENCENTCLOUD_SECRET_ID", mongodb_emulator::DEMO_SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", mongodb_emulator::DEMO_SECRET_KEY)
+        .args(["--endpoint", &url, "DescribeDBInstances"]));
     let v = json_out(&o);
     assert_eq!(instance_ids(&v).len(), 2);
     assert!(child.0.try_wait().unwrap().is_none(), "still serving");
@@ -139,12 +127,9 @@ fn emulator_subcommand_with_own_credentials_hides_the_key() {
         .and_then(|l| l.strip_prefix("emulator listening on "))
         .unwrap()
         .to_string();
-    let o = run_cmd(
-        bare(home.path())
-            .env("TENCENTCLOUD_SECRET_ID", "AKIDmine")
-            .env("TENCENTCLOUD_SECRET_KEY", "my-very-secret-key")
-            .args(["--endpoint", &url, "DescribeDBInstances"]),
-        None,
-    );
+    let o = run(bare(home.path())
+        .env("TENCENTCLOUD_SECRET_ID", "AKIDmine")
+        .env("TENCENTCLOUD_SECRET_KEY", "my-very-secret-key")
+        .args(["--endpoint", &url, "DescribeDBInstances"]));
     json_out(&o);
 }

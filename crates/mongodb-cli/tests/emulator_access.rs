@@ -79,7 +79,7 @@ fn several_accounts_are_accepted_and_their_secrets_never_shown() {
         if let Some(t) = token {
             c.env("TENCENTCLOUD_SESSION_TOKEN", t);
         }
-        run_cmd(&mut c, None)
+        run(&mut c)
     };
     assert_eq!(
         instance_ids(&json_out(&call("AKIDone0001", "key-one-secret", None))).len(),
@@ -110,16 +110,13 @@ fn several_accounts_are_accepted_and_their_secrets_never_shown() {
 #[test]
 fn a_malformed_account_is_refused_without_echoing_it() {
     let home = tempfile::tempdir().unwrap();
-    let o = run_cmd(
-        bare(home.path()).args([
-            "emulator",
-            "--listen",
-            "127.0.0.1:0",
-            "--account",
-            "only-a-secret-looking-value",
-        ]),
-        None,
-    );
+    let o = run(bare(home.path()).args([
+        "emulator",
+        "--listen",
+        "127.0.0.1:0",
+        "--account",
+        "only-a-secret-looking-value",
+    ]));
     expect_code(&o, 2);
     let err = stderr(&o);
     assert!(err.contains("--account") && err.contains("ID:KEY"), "{err}");
@@ -129,10 +126,7 @@ fn a_malformed_account_is_refused_without_echoing_it() {
 #[test]
 fn beyond_loopback_the_control_plane_needs_a_token() {
     let home = tempfile::tempdir().unwrap();
-    let o = run_cmd(
-        bare(home.path()).args(["emulator", "--listen", "0.0.0.0:0"]),
-        None,
-    );
+    let o = run(bare(home.path()).args(["emulator", "--listen", "0.0.0.0:0"]));
     assert_ne!(code(&o), 0);
     let err = stderr(&o);
     assert!(err.contains("--control-token"), "{err}");

@@ -1,7 +1,5 @@
 //! End-to-end: every exit code, from the failure that causes it.
 
-use std::io::{BufRead, BufReader, Write};
-
 use mongodb_emulator::Fault;
 
 mod common;
@@ -123,68 +121,30 @@ fn bad_global_flags_are_exit_2() {
 fn connection_refused_is_exit_3() {
     let home = tempfile::tempdir().unwrap();
     let url = format!("http://127.0.0.1:{}", closed_port());
-    let o = run_cmd(
-        bare(home.path())
-            .env("TENCENTCLOUD_SECRET_ID", "AKIDtest")
-            .env("TENCENTCLOUD_SECRET_KEY", "test-key")
-            .args([
-                "--endpoint",
-                &url,
-                "--max-attempts",
-                "1",
-                "DescribeDBInstances",
-            ]),
-        None,
-    );
+    let o = run(bare(home.path())
+        .env("TENCENTCLOUD_SECRET_ID", "AKIDtest")
+        .env("TENCENTCLOUD_SECRET_KEY", "test-key")
+        .args([
+            "--endpoint",
+            &url,
+            "--max-attempts",
+            "1",
+            "DescribeDBInstances",
+        ]));
     expect_code(&o, 3);
     assert!(stderr(&o).starts_with("error: "), "{}", stderr(&o));
 }
 
 #[test]
 fn non_api_http_answer_is_exit_3() {
-    // A server that answers every request with an HTML 502, like a gateway would.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let server = std::thread::spawn(move || {
-        if let Ok((mut s, _)) = listener.accept() {
-            let mut reader = BufReader::new(s.try_clone().unwrap());
-            let mut len = 0usize;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0u8; len];
-            let _ = std::io::Read::read_exact(&mut reader, &mut body);
-            let page = "<html>bad gateway</html>";
-            let _ = write!(
-                s,
-                "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
-                page.len()
-            );
-        }
-    });
-    let home = tempfile::tempdir().unwrap();
-    let o = run_cmd(
-        bare(home.path())
-            .env("TENCENTCLOUD_SECRET_ID", "AKIDtest")
-            .env("TENCENTCLOUD_SECRET_KEY", "test-key")
-            .args([
-                "--endpoint",
-                &url,
-                "--max-attempts",
-                "1",
-                "DescribeDBInstances",
-            ]),
-        None,
-    );
+    // Every request answered with an HTML 502, as a failing gateway would.
+    let env = Env::new();
+    env.emu.inject("DescribeDBInstances", Fault::BadGateway);
+    let o = env.run(&["--max-attempts", "1", "DescribeDBInstances"]);
     expect_code(&o, 3);
     assert!(stderr(&o).contains("502"), "{}", stderr(&o));
-    server.join().unwrap();
+    assert!(o.stdout.is_empty());
+    assert_eq!(env.emu.request_count("DescribeDBInstances"), 1);
 }
 
 #[test]
@@ -215,10 +175,7 @@ fn timeout_is_exit_3() {
 #[test]
 fn no_credentials_is_exit_4() {
     let env = Env::new();
-    let o = run_cmd(
-        bare(env.home.path()).args(["--endpoint", &env.emu.url(), "DescribeDBInstances"]),
-        None,
-    );
+    let o = run(bare(env.home.path()).args(["--endpoint", &env.emu.url(), "DescribeDBInstances"]));
     expect_code(&o, 4);
     assert!(stderr(&o).contains("credentials"), "{}", stderr(&o));
 }
@@ -249,13 +206,10 @@ fn profile_flag_selects_the_profile_section() {
         c.args(["--endpoint", &env.emu.url()]);
         c
     };
-    let o = run_cmd(
-        base().args(["--profile", "emu", "DescribeDBInstances"]),
-        None,
-    );
+    let o = run(base().args(["--profile", "emu", "DescribeDBInstances"]));
     json_out(&o);
     // The default section's key is wrong: the service rejects the signature.
-    let o = run_cmd(base().args(["DescribeDBInstances"]), None);
+    let o = run(base().args(["DescribeDBInstances"]));
     expect_code(&o, 1);
     assert!(stderr(&o).contains("AuthFailure"), "{}", stderr(&o));
 }

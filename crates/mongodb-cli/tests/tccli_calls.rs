@@ -1,12 +1,9 @@
 //! End-to-end: tccli's ways of calling an action: the `mongodb` service word, dotted
 //! parameters, `--waiter`, and `--endpoint` given as a bare host.
 
-use std::io::Read;
-use std::net::TcpListener;
-use std::time::Duration;
-
 use mongodb_emulator::Progress;
 use serde_json::Value;
+use test_support::{Reply, TestServer};
 
 mod common;
 
@@ -204,43 +201,37 @@ fn waiter_that_runs_out_of_time_is_exit_3() {
     assert!(stderr(&o).contains("`to` must be given"), "{}", stderr(&o));
 }
 
-/// The first bytes a `tcmongo` run sends to `--endpoint <endpoint(port)>`, read by a listener
-/// that then hangs up.
-fn first_bytes(endpoint: impl Fn(u16) -> String) -> (Vec<u8>, i32) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let reader = std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut buf = [0u8; 4];
-        s.read_exact(&mut buf).unwrap();
-        buf.to_vec()
-    });
+/// A `tcmongo` run against `--endpoint <endpoint(port)>`, where a plain-HTTP server that
+/// hangs up on every request listens; returns the server and the exit code.
+fn run_against(endpoint: impl Fn(u16) -> String) -> (TestServer, i32) {
+    let server = TestServer::start(|_, _| Reply::Reset);
     let home = tempfile::tempdir().unwrap();
-    let o = run_cmd(
-        bare(home.path())
-            .env("TENCENTCLOUD_SECRET_ID", "AKIDtest")
-            .env("TENCENTCLOUD_SECRET_KEY", "test-key")
-            .args([
-                "--endpoint",
-                &endpoint(port),
-                "--max-attempts",
-                "1",
-                "DescribeDBInstances",
-            ]),
-        None,
-    );
-    (reader.join().unwrap(), code(&o))
+    let o = run(bare(home.path())
+        .env("TENCENTCLOUD_SECRET_ID", "AKIDtest")
+        .env("TENCENTCLOUD_SECRET_KEY", "test-key")
+        .args([
+            "--endpoint",
+            &endpoint(server.addr().port()),
+            "--max-attempts",
+            "1",
+            "DescribeDBInstances",
+        ]));
+    (server, code(&o))
 }
 
 #[test]
 fn bare_host_endpoint_means_https() {
-    // A bare host: the client opens with a TLS handshake record (0x16, version 3.x).
-    let (bytes, exit) = first_bytes(|port| format!("127.0.0.1:{port}"));
-    assert_eq!(&bytes[..2], &[0x16, 0x03], "{bytes:?}");
+    // A bare host: the client opens with a TLS handshake, which the plain server refuses.
+    let (server, exit) = run_against(|port| format!("127.0.0.1:{port}"));
+    assert_eq!(server.tls_handshakes(), 1);
+    assert_eq!(server.count(), 0);
     assert_eq!(exit, 3);
     // A full http:// URL still speaks plain HTTP.
-    let (bytes, exit) = first_bytes(|port| format!("http://127.0.0.1:{port}"));
-    assert_eq!(bytes, b"POST");
+    let (server, exit) = run_against(|port| format!("http://127.0.0.1:{port}"));
+    assert_eq!(server.tls_handshakes(), 0);
+    let seen = server.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].method, "POST");
+    assert_eq!(seen[0].action(), "DescribeDBInstances");
     assert_eq!(exit, 3);
 }

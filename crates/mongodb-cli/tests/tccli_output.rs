@@ -124,16 +124,13 @@ fn backup_commands_print_text_output_too() {
 fn skeleton_expands_nested_structures_without_credentials_or_requests() {
     let env = Env::new();
     // No credentials in the environment at all, and an endpoint that would count a request.
-    let o = run_cmd(
-        bare(env.home.path()).args([
-            "--endpoint",
-            &env.emu.url(),
-            "mongodb",
-            "CreateInstanceRole",
-            "--generate-cli-skeleton",
-        ]),
-        None,
-    );
+    let o = run(bare(env.home.path()).args([
+        "--endpoint",
+        &env.emu.url(),
+        "mongodb",
+        "CreateInstanceRole",
+        "--generate-cli-skeleton",
+    ]));
     expect_code(&o, 0);
     assert_eq!(
         stdout(&o),
@@ -170,15 +167,12 @@ fn skeleton_expands_nested_structures_without_credentials_or_requests() {
         .replace("\"String\"", "\"x\"");
     let file = env.home.path().join("role.json");
     std::fs::write(&file, filled).unwrap();
-    let o = run_cmd(
-        bare(env.home.path()).args([
-            "CreateInstanceRole",
-            "--generate-cli-skeleton=input",
-            "--cli-input-json",
-            &format!("@{}", file.display()),
-        ]),
-        None,
-    );
+    let o = run(bare(env.home.path()).args([
+        "CreateInstanceRole",
+        "--generate-cli-skeleton=input",
+        "--cli-input-json",
+        &format!("@{}", file.display()),
+    ]));
     expect_code(&o, 0);
     assert!(stdout(&o).contains("\"Privileges\""));
 }

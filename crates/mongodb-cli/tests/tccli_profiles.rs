@@ -78,15 +78,12 @@ impl Profiles {
     /// The region's first instance id through `--filter`: `cmgo-shci0001` as text in `ci`'s
     /// region, `"cmgo-shci0001"` as JSON.
     fn describe(&self, c: &mut Command) -> Output {
-        run_cmd(
-            c.args([
-                "--verbose",
-                "DescribeDBInstances",
-                "--filter",
-                "InstanceDetails[0].InstanceId",
-            ]),
-            None,
-        )
+        run(c.args([
+            "--verbose",
+            "DescribeDBInstances",
+            "--filter",
+            "InstanceDetails[0].InstanceId",
+        ]))
     }
 }
 
@@ -279,7 +276,7 @@ fn ca_bundle_that_is_missing_or_holds_no_certificate_is_exit_4_naming_it() {
 }
 
 fn help(home: &Path, args: &[&str]) -> String {
-    let o = run_cmd(bare(home).args(args), None);
+    let o = run(bare(home).args(args));
     expect_code(&o, 0);
     stdout(&o)
 }

@@ -10,14 +10,11 @@ use mongodb_client_blocking::models::{
 use mongodb_client_blocking::{
     part_path, Client, DownloadOptions, Error, HttpMethod, RetryPolicy, WaitOptions,
 };
-use mongodb_emulator::{Emulator, EmulatorHandle, Fault, Progress as EmuProgress};
+use mongodb_emulator::{EmulatorHandle, Fault};
+use test_support::presets;
 
 fn start() -> EmulatorHandle {
-    Emulator::builder()
-        .listen("127.0.0.1:0")
-        .progress(EmuProgress::PerPoll)
-        .start()
-        .expect("emulator starts")
+    presets::fast().start().expect("emulator starts")
 }
 
 fn client(emu: &EmulatorHandle) -> mongodb_client_blocking::ClientBuilder {
@@ -152,11 +149,7 @@ fn interrupted_download_resumes_and_matches_a_clean_download() {
 
 #[test]
 fn skew_against_the_emulator_is_corrected() {
-    let emu = Emulator::builder()
-        .listen("127.0.0.1:0")
-        .clock_offset_secs(3600)
-        .start()
-        .unwrap();
+    let emu = presets::fast().clock_offset_secs(3600).start().unwrap();
     let client = client(&emu).retry(RetryPolicy::disabled()).build().unwrap();
     client
         .describe_db_instances(&DescribeDBInstancesRequest::new())

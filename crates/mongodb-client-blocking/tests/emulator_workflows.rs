@@ -9,14 +9,11 @@ use mongodb_client_blocking::models::{
     BackupDownloadTaskState, BackupMethod, CreateBackupDBInstanceRequest,
 };
 use mongodb_client_blocking::{Client, Error, ErrorCode, RetryPolicy, WaitOptions};
-use mongodb_emulator::{Emulator, EmulatorHandle, Progress as EmuProgress};
+use mongodb_emulator::EmulatorHandle;
+use test_support::presets;
 
 fn start() -> EmulatorHandle {
-    Emulator::builder()
-        .listen("127.0.0.1:0")
-        .progress(EmuProgress::PerPoll)
-        .start()
-        .expect("emulator starts")
+    presets::fast().start().expect("emulator starts")
 }
 
 fn client(emu: &EmulatorHandle) -> Client {

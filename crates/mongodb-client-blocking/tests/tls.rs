@@ -1,82 +1,22 @@
-//! CA bundles: a local TLS server with a certificate from a test CA (made for these tests, see
-//! `data/tls/README.md`) is refused until the client is told to trust that CA.
-
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::Arc;
+//! CA bundles: a local TLS server with a certificate from the test CA (made for these tests, see
+//! `crates/test-support/tls/README.md`) is refused until the client is told to trust that CA.
 
 use mongodb_client_blocking::{Client, Credentials, Error, RetryPolicy, TransportKind};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-
-/// The test CA's certificate (see `tests/data/tls/README.md`).
-const CA_PEM: &str = include_str!("data/tls/ca.pem");
-const SERVER_PEM: &[u8] = include_bytes!("data/tls/server.pem");
-const SERVER_KEY: &[u8] = include_bytes!("data/tls/server.key");
+use test_support::{Reply, TestServer, TEST_CA_PEM as CA_PEM};
 
 /// A TLS server on 127.0.0.1, with a certificate from the test CA, answering every request
-/// with an empty `DescribeDBBackups` answer; returns its URL.
-fn tls_server() -> String {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![CertificateDer::from_pem_slice(SERVER_PEM).unwrap()],
-            PrivateKeyDer::from_pem_slice(SERVER_KEY).unwrap(),
-        )
-        .unwrap();
-    let config = Arc::new(config);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("https://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { break };
-            let config = config.clone();
-            std::thread::spawn(move || {
-                let conn = rustls::ServerConnection::new(config).unwrap();
-                let mut tls = rustls::StreamOwned::new(conn, stream);
-                let _ = answer(&mut tls);
-            });
-        }
-    });
-    url
+/// with an empty `DescribeDBBackups` answer.
+fn tls_server() -> TestServer {
+    TestServer::builder()
+        .tls()
+        .api(|_, _| {
+            Reply::ok(
+                serde_json::json!({"BackupList": [], "TotalCount": 0}),
+                "tls-ok",
+            )
+        })
+        .start()
 }
-
-/// Read one request and answer it.
-fn answer(tls: &mut impl ReadWrite) -> std::io::Result<()> {
-    let mut reader = BufReader::new(&mut *tls);
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 {
-            return Ok(());
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            if k.eq_ignore_ascii_case("content-length") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
-    let reply = br#"{"Response":{"BackupList":[],"TotalCount":0,"RequestId":"tls-ok"}}"#;
-    write!(
-        tls,
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        reply.len()
-    )?;
-    tls.write_all(reply)?;
-    tls.flush()
-}
-
-trait ReadWrite: Read + Write {}
-impl<T: Read + Write> ReadWrite for T {}
 
 fn builder(url: &str) -> mongodb_client_blocking::ClientBuilder {
     Client::builder()
@@ -96,7 +36,9 @@ fn call(client: &Client) -> Result<serde_json::Value, Error> {
 
 #[test]
 fn an_unknown_ca_is_refused_until_it_is_added() {
-    let url = tls_server();
+    let server = tls_server();
+    let url = server.url();
+    assert!(url.starts_with("https://"), "{url}");
     let err = call(&builder(&url).build().unwrap()).unwrap_err();
     assert!(
         matches!(
@@ -108,13 +50,19 @@ fn an_unknown_ca_is_refused_until_it_is_added() {
         ),
         "{err:?}"
     );
+    // The refused handshake never carried a request.
+    assert_eq!(server.count(), 0);
     let client = builder(&url).add_root_certificate(CA_PEM).build().unwrap();
     assert_eq!(call(&client).unwrap()["TotalCount"], 0);
+    assert_eq!(server.count(), 1);
+    assert_eq!(server.requests()[0].action(), "DescribeDBBackups");
+    assert_eq!(server.tls_handshakes(), 2);
 }
 
 #[test]
 fn a_ca_bundle_file_is_trusted_and_a_bad_one_is_named() {
-    let url = tls_server();
+    let server = tls_server();
+    let url = server.url();
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("proxy-ca.pem");
     std::fs::write(&bundle, CA_PEM).unwrap();

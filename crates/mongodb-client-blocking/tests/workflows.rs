@@ -1,4 +1,4 @@
-//! Waiters, paginators and downloads against a scripted server.
+//! Waiters, paginators and downloads against scripted servers.
 
 mod common;
 
@@ -12,6 +12,7 @@ use mongodb_client_blocking::{
     part_path, DownloadOptions, Error, WaitError, WaitErrorKind, WaitOptions,
 };
 use serde_json::json;
+use test_support::{Fault, FileServer, Object, Trigger};
 
 fn body_json(req: &common::Recorded) -> serde_json::Value {
     serde_json::from_slice(&req.body).unwrap()
@@ -229,43 +230,19 @@ fn file_bytes(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i * 31 % 251) as u8).collect()
 }
 
-/// A download server that honours `Range` unless told otherwise, and can drop the first
-/// answer halfway.
-fn download_server(data: Arc<Vec<u8>>, honour_range: bool, drop_first: bool) -> Mock {
-    Mock::start(move |req, n| {
+/// Downloads go to the pre-signed URL as it is, never signed with the API key.
+#[track_caller]
+fn assert_unsigned(store: &FileServer) {
+    for r in store.server().requests() {
         assert!(
-            req.header("Authorization").is_none(),
+            r.header("Authorization").is_none(),
             "downloads are not signed"
         );
-        let start = req
-            .header("Range")
-            .and_then(|r| r.strip_prefix("bytes="))
-            .and_then(|r| r.trim_end_matches('-').parse::<usize>().ok())
-            .filter(|_| honour_range)
-            .unwrap_or(0);
-        if drop_first && n == 0 {
-            let mut raw =
-                format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", data.len()).into_bytes();
-            raw.extend_from_slice(&data[..data.len() / 2]);
-            return Reply::RawClose(raw);
-        }
-        if start > 0 {
-            Reply::Http {
-                status: 206,
-                headers: vec![(
-                    "Content-Range".into(),
-                    format!("bytes {start}-{}/{}", data.len() - 1, data.len()),
-                )],
-                body: data[start..].to_vec(),
-            }
-        } else {
-            Reply::Http {
-                status: 200,
-                headers: vec![],
-                body: data.to_vec(),
-            }
-        }
-    })
+    }
+    assert!(
+        store.requests().iter().all(|r| r.signed),
+        "the URL's own signature was sent"
+    );
 }
 
 fn download_task(url: String, size: usize) -> BackupDownloadTask {
@@ -280,28 +257,25 @@ fn download_task(url: String, size: usize) -> BackupDownloadTask {
 #[test]
 fn download_discards_a_partial_file_it_cannot_prove() {
     let data = Arc::new(file_bytes(300_000));
-    let mock = download_server(data.clone(), true, false);
-    let client = client_for(&mock).build().unwrap();
+    let store = FileServer::start(Object::new(data.to_vec()));
+    let client = client_for(store.server()).build().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("backup.tar");
     std::fs::write(part_path(&dest), &data[..123_456]).unwrap();
     let progress = RefCell::new(Vec::new());
     let opts = DownloadOptions::new().on_progress(|p| progress.borrow_mut().push(p.bytes_done));
     let report = client
-        .download_backup(
-            &download_task(format!("{}/file?sign=abc", mock.url()), data.len()),
-            &dest,
-            &opts,
-        )
+        .download_backup(&download_task(store.url(), data.len()), &dest, &opts)
         .unwrap();
     assert_eq!(report.bytes, data.len() as u64);
     assert_eq!(report.resumed_from, 0);
     assert_eq!(std::fs::read(&dest).unwrap(), *data);
     assert!(!part_path(&dest).exists());
-    let reqs = mock.requests();
+    let reqs = store.requests();
     assert_eq!(reqs.len(), 1);
-    assert_eq!(reqs[0].header("Range"), None);
-    assert_eq!(reqs[0].path_and_query, "/file?sign=abc");
+    assert_eq!(reqs[0].range, None);
+    assert_eq!(reqs[0].path, "/backups/file.tar");
+    assert_unsigned(&store);
     let progress = progress.borrow();
     assert_eq!(progress.first(), Some(&0));
     assert_eq!(progress.last(), Some(&(data.len() as u64)));
@@ -311,59 +285,56 @@ fn download_discards_a_partial_file_it_cannot_prove() {
 #[test]
 fn download_restarts_when_the_server_ignores_range() {
     let data = Arc::new(file_bytes(50_000));
-    let mock = download_server(data.clone(), false, false);
-    let client = client_for(&mock).build().unwrap();
+    let store = FileServer::start(Object::new(data.to_vec()).without_ranges());
+    let client = client_for(store.server()).build().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("b.tar");
     std::fs::write(part_path(&dest), b"garbage that must be replaced").unwrap();
     client
         .download_backup(
-            &download_task(mock.url(), data.len()),
+            &download_task(store.url(), data.len()),
             &dest,
             &DownloadOptions::new(),
         )
         .unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), *data);
+    assert!(store.requests().iter().all(|r| r.status == 200));
 }
 
 #[test]
 fn a_dropped_download_is_resumed() {
     let data = Arc::new(file_bytes(200_000));
-    let mock = download_server(data.clone(), true, true);
-    let client = client_for(&mock).build().unwrap();
+    let store = FileServer::start(Object::new(data.to_vec()));
+    store.script(Trigger::Next, Fault::DropAfter(100_000));
+    let client = client_for(store.server()).build().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("b.tar");
     let report = client
         .download_backup(
-            &download_task(mock.url(), data.len()),
+            &download_task(store.url(), data.len()),
             &dest,
             &DownloadOptions::new().retry_delay(Duration::ZERO),
         )
         .unwrap();
     assert_eq!(report.attempts, 2);
     assert_eq!(std::fs::read(&dest).unwrap(), *data);
-    let reqs = mock.requests();
-    assert_eq!(reqs.len(), 2);
-    assert_eq!(reqs[1].header("Range"), Some("bytes=100000-"));
+    assert_eq!(store.request_count(), 2);
+    assert_eq!(store.ranges(), vec![(100_000, None)]);
+    assert_unsigned(&store);
 }
 
 #[test]
 fn a_failed_download_never_leaves_a_complete_looking_file() {
-    // The server always drops halfway: attempts run out.
+    // The server always drops after 100 bytes: attempts run out.
     let data = Arc::new(file_bytes(10_000));
-    let d2 = data.clone();
-    let mock = Mock::start(move |_, _| {
-        let mut raw =
-            format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", d2.len()).into_bytes();
-        raw.extend_from_slice(&d2[..100]);
-        Reply::RawClose(raw)
-    });
-    let client = client_for(&mock).build().unwrap();
+    let store = FileServer::start(Object::new(data.to_vec()));
+    store.script(Trigger::Always, Fault::DropAfter(100));
+    let client = client_for(store.server()).build().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("b.tar");
     let err = client
         .download_backup(
-            &download_task(mock.url(), data.len()),
+            &download_task(store.url(), data.len()),
             &dest,
             &DownloadOptions::new()
                 .max_attempts(3)
@@ -371,16 +342,15 @@ fn a_failed_download_never_leaves_a_complete_looking_file() {
         )
         .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
-    assert_eq!(mock.count(), 3);
+    assert_eq!(store.request_count(), 3);
     assert!(!dest.exists());
 
     // A size that disagrees with BackupSize is refused and nothing is renamed into place.
-    let mock = download_server(data.clone(), true, false);
-    let client = client_for(&mock).build().unwrap();
+    store.clear_script();
     let dest = dir.path().join("c.tar");
     let err = client
         .download_backup(
-            &download_task(mock.url(), data.len() - 1),
+            &download_task(store.url(), data.len() - 1),
             &dest,
             &DownloadOptions::new().retry_delay(Duration::ZERO),
         )

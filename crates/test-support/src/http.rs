@@ -1,80 +1,51 @@
-//! Just enough HTTP/1.1 to read a request head and write an answer (no keep-alive: every
-//! answer closes its connection).
+//! Just enough HTTP/1.1: read a request (head and `Content-Length` body), write an answer.
 
-use std::io::{self, Read, Write};
-use std::net::TcpStream;
+use std::io::{self, BufRead, BufReader, Read, Write};
 
-/// The head of one request.
-#[derive(Debug, Clone)]
-pub(crate) struct Head {
-    pub(crate) method: String,
-    pub(crate) target: String,
-    pub(crate) headers: Vec<(String, String)>,
-}
+use crate::conn::Conn;
+use crate::Recorded;
 
-impl Head {
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
+/// Heads longer than this are refused (the connection is closed).
+const MAX_HEAD: usize = 16 * 1024;
 
-    /// The path without its query.
-    pub(crate) fn path(&self) -> &str {
-        self.target.split('?').next().unwrap_or("")
-    }
-
-    /// The value of query parameter `name`.
-    pub(crate) fn query_param(&self, name: &str) -> Option<&str> {
-        let (_, query) = self.target.split_once('?')?;
-        query
-            .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v)
-    }
-
-    /// A single `bytes=START-[END]` range (END inclusive), if asked.
-    pub(crate) fn range(&self) -> Option<(u64, Option<u64>)> {
-        parse_range(self.header("range")?)
-    }
-}
-
-pub(crate) fn parse_range(v: &str) -> Option<(u64, Option<u64>)> {
-    let spec = v.trim().strip_prefix("bytes=")?;
-    let (a, b) = spec.split_once('-')?;
-    let start = a.trim().parse().ok()?;
-    let end = match b.trim() {
-        "" => None,
-        e => Some(e.parse().ok()?),
+/// Read one request; `None` when the peer closed the connection or sent no usable request.
+pub(crate) fn read_request(reader: &mut BufReader<Conn>) -> Option<Recorded> {
+    let mut line = String::new();
+    let mut head_len = 0;
+    let mut next_line = |line: &mut String| -> Option<()> {
+        line.clear();
+        let n = reader.read_line(line).ok()?;
+        head_len += n;
+        (n > 0 && head_len <= MAX_HEAD).then_some(())
     };
-    Some((start, end))
-}
-
-/// Read a request head (up to 16 KiB); `None` when the peer sent nothing usable.
-pub(crate) fn read_head(stream: &mut TcpStream) -> Option<Head> {
-    let mut raw = Vec::with_capacity(1024);
-    let mut byte = [0u8; 1];
-    while !raw.ends_with(b"\r\n\r\n") {
-        if raw.len() > 16 * 1024 || stream.read(&mut byte).ok()? == 0 {
-            return None;
+    next_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_owned();
+    let path_and_query = parts.next()?.to_owned();
+    let mut headers = Vec::new();
+    let mut h = String::new();
+    loop {
+        next_line(&mut h)?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
         }
-        raw.push(byte[0]);
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_owned(), v.trim().to_owned()));
+        }
     }
-    let text = String::from_utf8_lossy(&raw);
-    let mut lines = text.split("\r\n");
-    let mut first = lines.next()?.split_whitespace();
-    let method = first.next()?.to_owned();
-    let target = first.next()?.to_owned();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    Some(Head {
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).ok()?;
+    Some(Recorded {
         method,
-        target,
+        path_and_query,
         headers,
+        body,
     })
 }
 
@@ -86,22 +57,47 @@ pub(crate) fn reason(status: u16) -> &'static str {
         404 => "Not Found",
         410 => "Gone",
         416 => "Range Not Satisfiable",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
         _ => "Status",
     }
 }
 
-/// Write the status line and headers (with `Connection: close`).
+/// Write the status line and headers; `close` adds `Connection: close`.
 pub(crate) fn write_head(
-    stream: &mut TcpStream,
+    out: &mut impl Write,
     status: u16,
     headers: &[(&str, String)],
+    close: bool,
 ) -> io::Result<()> {
-    let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    let mut text = format!("HTTP/1.1 {status} {}\r\n", reason(status));
     for (k, v) in headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
+        text.push_str(&format!("{k}: {v}\r\n"));
     }
-    out.push_str("Connection: close\r\n\r\n");
-    stream.write_all(out.as_bytes())
+    if close {
+        text.push_str("Connection: close\r\n");
+    }
+    text.push_str("\r\n");
+    out.write_all(text.as_bytes())
+}
+
+/// A whole answer with a `Content-Length` body, in one write.
+pub(crate) fn write_answer(
+    out: &mut impl Write,
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> io::Result<()> {
+    let mut text = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    for (k, v) in headers {
+        text.push_str(&format!("{k}: {v}\r\n"));
+    }
+    text.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    let mut bytes = text.into_bytes();
+    bytes.extend_from_slice(body);
+    out.write_all(&bytes)?;
+    out.flush()
 }
 
 /// A COS-style XML error body. `resource` is echoed as stores do (it may hold the whole
@@ -117,17 +113,4 @@ pub(crate) fn cos_error_xml(code: &str, resource: &str, request_id: u64) -> Stri
          <Message>{message}</Message>\n\t<Resource>{resource}</Resource>\n\t\
          <RequestId>NjVmMDAwMDBf{request_id:08x}</RequestId>\n</Error>\n"
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ranges_parse() {
-        assert_eq!(parse_range("bytes=5-"), Some((5, None)));
-        assert_eq!(parse_range("bytes=0-99"), Some((0, Some(99))));
-        assert_eq!(parse_range("bytes=-5"), None);
-        assert_eq!(parse_range("items=1-2"), None);
-    }
 }
