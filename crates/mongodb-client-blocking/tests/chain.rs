@@ -364,3 +364,52 @@ fn a_tccli_role_arn_is_assumed_with_the_profiles_keys() {
     assert_eq!(id_of(&chain), "AKIDrole");
     assert_eq!(sts.count(), 1, "the role's credentials are cached");
 }
+
+#[test]
+fn tccli_profile_beats_the_ini_files_implicit_default() {
+    common::init_logger();
+    let cvm = metadata("AKIDcvm");
+    let home = Home::new();
+    home.ini("[default]\nsecret_id = AKIDfile\nsecret_key = k\n[job]\nsecret_id = AKIDjob\nsecret_key = k\n")
+        .tccli("ci", json!({"secretId": "AKIDci", "secretKey": "k"}));
+    // TCCLI_PROFILE alone: ci's keys, not the INI file's [default], and the log says why.
+    assert_eq!(
+        id_of(&chain(home.env(&[("TCCLI_PROFILE", "ci")]), &cvm)),
+        "AKIDci"
+    );
+    let skipped: Vec<String> = common::my_log_lines()
+        .into_iter()
+        .filter(|l| l.contains("[default] is skipped because TCCLI_PROFILE=ci"))
+        .collect();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0].starts_with("DEBUG"), "{skipped:?}");
+    // A section of the INI file named explicitly still wins.
+    assert_eq!(
+        id_of(&chain(
+            home.env(&[("TCCLI_PROFILE", "ci"), ("TENCENTCLOUD_PROFILE", "job")]),
+            &cvm
+        )),
+        "AKIDjob"
+    );
+    // So does a credentials file named explicitly.
+    let file = home.path().join("creds.ini");
+    std::fs::write(&file, "[default]\nsecret_id = AKIDnamed\nsecret_key = k\n").unwrap();
+    assert_eq!(
+        id_of(&chain(
+            home.env(&[
+                ("TCCLI_PROFILE", "ci"),
+                ("TENCENTCLOUD_CREDENTIALS_FILE", file.to_str().unwrap())
+            ]),
+            &cvm
+        )),
+        "AKIDnamed"
+    );
+    // The environment's keys still come first.
+    let mut vars = ENV_KEYS.to_vec();
+    vars.push(("TCCLI_PROFILE", "ci"));
+    assert_eq!(id_of(&chain(home.env(&vars), &cvm)), "AKIDenv");
+    // TCCLI_PROFILE naming a profile tccli lacks is an error, not the INI [default].
+    let err = cred_err(&chain(home.env(&[("TCCLI_PROFILE", "prod")]), &cvm));
+    assert!(err.contains("prod.credential"), "{err}");
+    assert_eq!(cvm.count(), 0);
+}

@@ -24,10 +24,23 @@ use super::tccli::TccliProvider;
 /// | # | source | configured when | provider |
 /// |---|---|---|---|
 /// | 1 | environment | `TENCENTCLOUD_SECRET_ID` or `TENCENTCLOUD_SECRET_KEY` is set | [`EnvironmentProvider`] |
-/// | 2 | INI profile file | `TENCENTCLOUD_CREDENTIALS_FILE` is set, or `~/.tencentcloud/credentials` exists | [`ProfileFileProvider`] |
+/// | 2 | INI profile file | `TENCENTCLOUD_CREDENTIALS_FILE` is set, or `~/.tencentcloud/credentials` exists (but see `TCCLI_PROFILE` below) | [`ProfileFileProvider`] |
 /// | 3 | tccli profile | `~/.tccli/<profile>.credential` exists, or `TCCLI_PROFILE` names a profile | [`TccliProvider`] |
 /// | 4 | TKE OIDC (workload identity) | any of `TKE_REGION`, `TKE_PROVIDER_ID`, `TKE_WEB_IDENTITY_TOKEN_FILE`, `TKE_ROLE_ARN` is set | [`OidcRoleProvider`] |
 /// | 5 | CVM instance role | the metadata service answers with a role bound | [`CvmRoleProvider`] |
+///
+/// **Which profile the files give.** The INI file and tccli each have a variable naming a
+/// profile; a variable names a profile for its own file only, and a profile that was named
+/// must exist. `TCCLI_PROFILE` alone also turns the INI file's implicit `[default]` off, so
+/// that the keys used are those of the profile whose region and output the CLI takes:
+///
+/// | set | INI file (step 2) | tccli (step 3) |
+/// |---|---|---|
+/// | none of these | `[default]`, if the file has one | `default.credential`, if it exists |
+/// | `TENCENTCLOUD_PROFILE=p` | `[p]`, which must exist | reached only when the file is absent |
+/// | `TCCLI_PROFILE=t` | skipped (logged at `debug`) | `t.credential`, which must exist |
+/// | `TCCLI_PROFILE=t` and `TENCENTCLOUD_PROFILE=p` | `[p]`, which must exist | reached only when the file is absent |
+/// | `TCCLI_PROFILE=t` and `TENCENTCLOUD_CREDENTIALS_FILE=f` | `f`'s `[default]` (or `[p]`) | reached only when `f` has no `[default]` |
 ///
 /// Then, if `TENCENTCLOUD_ROLE_ARN` is set, the credentials found are used to assume that role
 /// through STS ([`StsAssumeRoleProvider`], session name from `TENCENTCLOUD_ROLE_SESSION_NAME`)
@@ -228,6 +241,24 @@ impl Base {
         Ok(Probe::Found(p.provide()?, p.describe()))
     }
 
+    /// The INI file, unless `TCCLI_PROFILE` alone chose a profile: then the file's implicit
+    /// `[default]` is not the identity the user asked for (see the type's docs).
+    fn file_step(&self) -> Result<Probe, Error> {
+        let named_in_ini = ["TENCENTCLOUD_PROFILE", "TENCENTCLOUD_CREDENTIALS_FILE"]
+            .iter()
+            .any(|v| self.env.var(v).is_some());
+        match self.env.var("TCCLI_PROFILE") {
+            Some(tccli) if !named_in_ini => {
+                let why = format!(
+                    "profile file: its [default] is skipped because TCCLI_PROFILE={tccli} chooses tccli's profile (set TENCENTCLOUD_PROFILE to use a section of the file)"
+                );
+                log::debug!("credentials: {why}");
+                Ok(Probe::Absent(why))
+            }
+            _ => self.file.probe(),
+        }
+    }
+
     fn resolve(&self) -> Result<(Credentials, String), Error> {
         let mut looked = Vec::new();
         if let Some(profile) = &self.profile {
@@ -244,7 +275,7 @@ impl Base {
         }
         let steps: [&dyn Fn() -> Result<Probe, Error>; 5] = [
             &|| self.environment.probe(),
-            &|| self.file.probe(),
+            &|| self.file_step(),
             &|| self.tccli.probe(),
             &|| self.oidc(),
             &|| match &self.cvm {
