@@ -413,3 +413,40 @@ fn tccli_profile_beats_the_ini_files_implicit_default() {
     assert!(err.contains("prod.credential"), "{err}");
     assert_eq!(cvm.count(), 0);
 }
+
+#[test]
+fn a_rotated_tccli_key_under_the_same_id_assumes_the_role_again_with_the_new_key() {
+    let sts = Mock::start(|req, n| {
+        assert_eq!(req.action(), "AssumeRole");
+        Reply::ok(
+            json!({"Credentials": {"TmpSecretId": format!("AKIDrole{n}"), "TmpSecretKey": "k", "Token": "t"},
+                   "ExpiredTime": 4_000_000_000i64}),
+            "r",
+        )
+    });
+    let home = Home::new();
+    let profile = |key: &str| {
+        json!({"secretId": "AKIDbase", "secretKey": key,
+               "role-arn": "qcs::cam::uin/1:roleName/ops"})
+    };
+    home.tccli("default", profile("old-key"));
+    let chain = DefaultChain::with_env(home.env(&[]))
+        .metadata_endpoint(None)
+        .sts_endpoint(sts.url());
+    let first = id_of(&chain);
+    assert_eq!(id_of(&chain), first, "cached while the key is unchanged");
+    assert_eq!(sts.count(), 1);
+    // The key is rotated; the id stays. The old role credentials must not be reused.
+    home.tccli("default", profile("new-key"));
+    let second = id_of(&chain);
+    assert_ne!(second, first);
+    assert_eq!(sts.count(), 2);
+    let reqs = sts.requests();
+    reqs[0].verify("AKIDbase", "old-key").expect("first call");
+    reqs[1]
+        .verify("AKIDbase", "new-key")
+        .expect("signed with the rotated key");
+    // The chain's Debug shows neither key.
+    let shown = format!("{chain:?}");
+    assert!(!shown.contains("new-key") && !shown.contains("old-key"), "{shown}");
+}

@@ -161,7 +161,13 @@ impl Source for TccliProvider {
             .credential_str("role-session-name")
             .unwrap_or("tcmongo-rs")
             .to_string();
-        let key = format!("{role_arn}|{session}|{}", creds.secret_id());
+        // A rotated key (or token) under the same id gets a provider of its own: the key is
+        // part of the cache key, as a digest so that the key itself is never kept twice.
+        let key = format!(
+            "{role_arn}|{session}|{}|{}",
+            creds.secret_id(),
+            secret_digest(&creds)
+        );
         let sts = self.role.get(&key, || {
             let mut p = StsAssumeRoleProvider::new(StaticProvider::new(creds), role_arn, session);
             if let Some(url) = &self.sts_endpoint {
@@ -184,6 +190,16 @@ impl ProvideCredentials for TccliProvider {
     fn provide(&self) -> Result<Credentials, Error> {
         provide_from(self)
     }
+}
+
+/// SHA-256 of the secret key and token, hex: tells keys apart without holding them.
+fn secret_digest(creds: &Credentials) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(creds.secret_key().as_bytes());
+    h.update([0]);
+    h.update(creds.token().unwrap_or_default().as_bytes());
+    hex::encode(h.finalize())
 }
 
 /// A Unix time as RFC 3339 for messages, or the number when it is out of range.
