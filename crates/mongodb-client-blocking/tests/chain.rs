@@ -448,5 +448,8 @@ fn a_rotated_tccli_key_under_the_same_id_assumes_the_role_again_with_the_new_key
         .expect("signed with the rotated key");
     // The chain's Debug shows neither key.
     let shown = format!("{chain:?}");
-    assert!(!shown.contains("new-key") && !shown.contains("old-key"), "{shown}");
+    assert!(
+        !shown.contains("new-key") && !shown.contains("old-key"),
+        "{shown}"
+    );
 }
