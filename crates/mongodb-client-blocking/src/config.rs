@@ -10,7 +10,9 @@ use std::time::Duration;
 use mongodb_errors::Error;
 use tc_sign::{Credentials, HttpMethod};
 
-use crate::credentials::{DefaultChain, EnvSource, ProvideCredentials, StaticProvider};
+use crate::credentials::{
+    DefaultChain, EnvSource, ProvideCredentials, ServerClock, StaticProvider,
+};
 use crate::net::{
     default_request_client, endpoint_url, split_url, ExtraRoots, HttpSettings, ProxySetting,
 };
@@ -141,6 +143,8 @@ pub(crate) struct Resolved {
     pub(crate) config: Config,
     pub(crate) agent: ureq::Agent,
     pub(crate) provider: Arc<dyn ProvideCredentials>,
+    /// Shared with the default chain's STS and OIDC calls.
+    pub(crate) clock: ServerClock,
 }
 
 /// Longest value of [`ClientBuilder::request_client`], as in the official SDKs.
@@ -513,6 +517,7 @@ impl ClientBuilder {
             user_agent: request_client.clone(),
         }
         .agent()?;
+        let clock = ServerClock::default();
         let provider: Arc<dyn ProvideCredentials> = match (self.provider, self.chain) {
             (Some(p), _) => p,
             (None, chain) => {
@@ -520,7 +525,7 @@ impl ClientBuilder {
                 if let (Some(p), None) = (&self.profile, chain.explicit_profile()) {
                     chain = chain.profile(p.clone());
                 }
-                Arc::new(chain.with_agent(agent.clone()))
+                Arc::new(chain.with_agent(agent.clone()).with_clock(clock.clone()))
             }
         };
         let config = Config {
@@ -542,6 +547,7 @@ impl ClientBuilder {
             config,
             agent,
             provider,
+            clock,
         })
     }
 }

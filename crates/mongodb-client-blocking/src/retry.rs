@@ -261,6 +261,7 @@ pub(crate) struct RetryState<'p> {
     total: Duration,
     attempt: u32,
     clock_corrected: bool,
+    unsent_is_final: bool,
     random: Box<dyn FnMut() -> f64 + 'p>,
 }
 
@@ -283,8 +284,16 @@ impl<'p> RetryState<'p> {
             total,
             attempt: 1,
             clock_corrected: false,
+            unsent_is_final: false,
             random: Box::new(random_fraction),
         }
+    }
+
+    /// Give up at once on a request that never left this machine, instead of retrying it: for
+    /// the metadata service, which is simply absent off CVM.
+    pub(crate) fn unsent_is_final(mut self) -> Self {
+        self.unsent_is_final = true;
+        self
     }
 
     /// Draw jitter from `random` instead of the process's random source.
@@ -329,6 +338,9 @@ impl<'p> RetryState<'p> {
                         "clock skew reported but the answer's Date header is missing or agrees with our clock".into(),
                     ),
                 }
+            }
+            Class::NotSent if self.unsent_is_final => {
+                Next::GiveUp("request not sent; not retried here".into())
             }
             Class::Throttled | Class::NotSent | Class::Ambiguous => {
                 let max = self.policy.max_attempts;
@@ -515,6 +527,31 @@ mod tests {
         assert!(matches!(
             s.on_failure(&skew, MS, Some(7200), 3600),
             Next::GiveUp(why) if why.contains("again")
+        ));
+    }
+
+    #[test]
+    fn unsent_requests_are_retried_unless_that_is_final() {
+        let not_sent = Error::Transport {
+            kind: TransportKind::Connect,
+            message: "refused".into(),
+            sent: false,
+        };
+        let p = fast();
+        let mut s = RetryState::new(&p, true, LONG);
+        assert!(matches!(
+            s.on_failure(&not_sent, MS, None, 0),
+            Next::RetryAfter { .. }
+        ));
+        let mut s = RetryState::new(&p, true, LONG).unsent_is_final();
+        assert!(matches!(
+            s.on_failure(&not_sent, MS, None, 0),
+            Next::GiveUp(why) if why.contains("not sent")
+        ));
+        // Other failures are still retried.
+        assert!(matches!(
+            s.on_failure(&reset(), MS, None, 0),
+            Next::RetryAfter { .. }
         ));
     }
 

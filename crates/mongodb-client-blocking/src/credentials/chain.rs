@@ -11,7 +11,7 @@ use super::env::EnvironmentProvider;
 use super::env_source::EnvSource;
 use super::oidc::{OidcRoleProvider, TKE_VARS};
 use super::profile::ProfileFileProvider;
-use super::provider::{cred_error, Keyed, Probe, ProvideCredentials, Source};
+use super::provider::{cred_error, Keyed, Probe, ProvideCredentials, ServerClock, Source};
 use super::sts::{StsAssumeRoleProvider, DEFAULT_STS_ENDPOINT};
 use super::tccli::TccliProvider;
 
@@ -60,6 +60,7 @@ pub struct DefaultChain {
     metadata_endpoint: Option<String>,
     sts_endpoint: String,
     agent: Option<ureq::Agent>,
+    clock: ServerClock,
     built: OnceLock<Built>,
     last_source: Mutex<String>,
 }
@@ -81,6 +82,7 @@ struct Base {
     cvm: Option<Arc<CvmRoleProvider>>,
     sts_endpoint: String,
     agent: Option<ureq::Agent>,
+    clock: ServerClock,
 }
 
 impl fmt::Debug for Base {
@@ -122,6 +124,7 @@ impl DefaultChain {
             metadata_endpoint: Some(DEFAULT_METADATA_ENDPOINT.to_string()),
             sts_endpoint: DEFAULT_STS_ENDPOINT.to_string(),
             agent: None,
+            clock: ServerClock::default(),
             built: OnceLock::new(),
             last_source: Mutex::new(String::new()),
         }
@@ -156,6 +159,13 @@ impl DefaultChain {
         self
     }
 
+    /// Sign STS and OIDC calls with this clock: the client's, corrected after
+    /// `AuthFailure.SignatureExpire`.
+    pub(crate) fn with_clock(mut self, clock: ServerClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     fn built(&self) -> &Built {
         self.built.get_or_init(|| {
             let cvm = self.metadata_endpoint.as_ref().map(|url| {
@@ -170,6 +180,7 @@ impl DefaultChain {
                 cvm.clone()
                     .unwrap_or_else(|| Arc::new(CvmRoleProvider::new())),
                 self.agent.clone(),
+                self.clock.clone(),
                 self.sts_endpoint.clone(),
             );
             if let Some(p) = &self.profile {
@@ -187,6 +198,7 @@ impl DefaultChain {
                     cvm,
                     sts_endpoint: self.sts_endpoint.clone(),
                     agent: self.agent.clone(),
+                    clock: self.clock.clone(),
                 }),
                 role: Keyed::default(),
             }
@@ -211,7 +223,8 @@ impl DefaultChain {
                 .unwrap_or_else(|| {
                     StsAssumeRoleProvider::new(built.base.clone(), &arn, "tcmongo-rs")
                 })
-                .endpoint(self.sts_endpoint.clone());
+                .endpoint(self.sts_endpoint.clone())
+                .with_clock(self.clock.clone());
             match &self.agent {
                 Some(a) => p.with_agent(a.clone()),
                 None => p,
@@ -233,7 +246,9 @@ impl Base {
                 TKE_VARS.join(", ")
             )));
         };
-        let p = p.endpoint(self.sts_endpoint.clone());
+        let p = p
+            .endpoint(self.sts_endpoint.clone())
+            .with_clock(self.clock.clone());
         let p = self.oidc.get(&p.key(), || match &self.agent {
             Some(a) => p.with_agent(a.clone()),
             None => p,

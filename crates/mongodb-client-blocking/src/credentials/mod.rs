@@ -25,4 +25,4 @@ pub use provider::{ProvideCredentials, StaticProvider};
 pub use sts::StsAssumeRoleProvider;
 pub use tccli::TccliProvider;
 
-pub(crate) use provider::unix_now;
+pub(crate) use provider::{unix_now, ServerClock};

@@ -10,8 +10,8 @@ use tc_sign::Credentials;
 
 use super::cache::CredentialCache;
 use super::env_source::EnvSource;
-use super::fetch::{api_response, require_ok, Fetcher};
-use super::provider::{cred_error, make_credentials, unix_now, ProvideCredentials};
+use super::fetch::{Fetcher, StsAnswer, Unsent};
+use super::provider::{cred_error, unix_now, ProvideCredentials, ServerClock};
 use super::sts::DEFAULT_STS_ENDPOINT;
 use crate::retry::RetryPolicy;
 
@@ -147,6 +147,11 @@ impl OidcRoleProvider {
         self
     }
 
+    pub(crate) fn with_clock(mut self, clock: ServerClock) -> Self {
+        self.fetcher.set_clock(clock);
+        self
+    }
+
     /// Settings that identify this provider: a change means another provider.
     pub(crate) fn key(&self) -> String {
         format!(
@@ -201,38 +206,36 @@ impl OidcRoleProvider {
         })
         .to_string();
         let host = crate::net::authority_of(&self.endpoint)?;
-        let timestamp = unix_now().to_string();
         let request_client = crate::net::default_request_client();
-        let headers = [
-            ("Host", host.as_str()),
-            ("Content-Type", "application/json"),
-            ("X-TC-Action", "AssumeRoleWithWebIdentity"),
-            ("X-TC-Version", "2018-08-13"),
-            ("X-TC-Timestamp", timestamp.as_str()),
-            ("X-TC-Region", self.region.as_str()),
-            ("X-TC-RequestClient", request_client.as_str()),
-            ("Authorization", "SKIP"),
-        ];
         let url = format!("{}/", self.endpoint);
-        let r = self
+        let answer = self
             .fetcher
-            .retrying("TKE OIDC", true, || {
-                let reply = self.fetcher.post(&url, headers, body.as_bytes())?;
-                api_response(&require_ok(reply)?)
-            })
+            .retrying(
+                "TKE OIDC",
+                Unsent::Retry,
+                |now| {
+                    let timestamp = now.to_string();
+                    let headers = [
+                        ("Host", host.as_str()),
+                        ("Content-Type", "application/json"),
+                        ("X-TC-Action", "AssumeRoleWithWebIdentity"),
+                        ("X-TC-Version", "2018-08-13"),
+                        ("X-TC-Timestamp", timestamp.as_str()),
+                        ("X-TC-Region", self.region.as_str()),
+                        ("X-TC-RequestClient", request_client.as_str()),
+                        ("Authorization", "SKIP"),
+                    ];
+                    self.fetcher.post(&url, headers, body.as_bytes())
+                },
+                StsAnswer::decode,
+            )
             .map_err(|e| {
                 cred_error(format!(
                     "{what}: AssumeRoleWithWebIdentity at {} failed: {e}",
                     self.endpoint
                 ))
             })?;
-        let c = &r["Credentials"];
-        let s = |k: &str| c[k].as_str().unwrap_or("");
-        let creds = make_credentials(s("TmpSecretId"), s("TmpSecretKey"), Some(s("Token")), &what)?;
-        let expiry = r["ExpiredTime"]
-            .as_i64()
-            .unwrap_or_else(|| unix_now() + self.duration_secs as i64);
-        Ok((creds, expiry))
+        answer.credentials(&what, unix_now() + self.duration_secs as i64)
     }
 }
 

@@ -8,8 +8,8 @@ use tc_sign::Credentials;
 use super::cvm::CvmRoleProvider;
 use super::env_source::EnvSource;
 use super::provider::{
-    cred_error, make_credentials, provide_from, unix_now, Keyed, Probe, ProvideCredentials, Source,
-    StaticProvider,
+    cred_error, make_credentials, provide_from, unix_now, Keyed, Probe, ProvideCredentials,
+    ServerClock, Source, StaticProvider,
 };
 use super::sts::StsAssumeRoleProvider;
 use crate::tccli::TccliProfile;
@@ -38,6 +38,7 @@ pub struct TccliProvider {
     cvm: Arc<CvmRoleProvider>,
     role: Arc<Keyed<StsAssumeRoleProvider>>,
     agent: Option<ureq::Agent>,
+    clock: ServerClock,
     sts_endpoint: Option<String>,
     /// In the chain with an explicit profile: a missing file means "not here".
     file_optional: bool,
@@ -63,6 +64,7 @@ impl TccliProvider {
             cvm: Arc::new(CvmRoleProvider::new()),
             role: Arc::default(),
             agent: None,
+            clock: ServerClock::default(),
             sts_endpoint: None,
             file_optional: false,
         }
@@ -74,15 +76,17 @@ impl TccliProvider {
         self
     }
 
-    /// Share the chain's CVM provider (its cache), HTTP agent and STS endpoint.
+    /// Share the chain's CVM provider (its cache), HTTP agent, clock and STS endpoint.
     pub(crate) fn shared(
         mut self,
         cvm: Arc<CvmRoleProvider>,
         agent: Option<ureq::Agent>,
+        clock: ServerClock,
         sts_endpoint: String,
     ) -> Self {
         self.cvm = cvm;
         self.agent = agent;
+        self.clock = clock;
         self.sts_endpoint = Some(sts_endpoint);
         self
     }
@@ -169,7 +173,8 @@ impl Source for TccliProvider {
             secret_digest(&creds)
         );
         let sts = self.role.get(&key, || {
-            let mut p = StsAssumeRoleProvider::new(StaticProvider::new(creds), role_arn, session);
+            let mut p = StsAssumeRoleProvider::new(StaticProvider::new(creds), role_arn, session)
+                .with_clock(self.clock.clone());
             if let Some(url) = &self.sts_endpoint {
                 p = p.endpoint(url.clone());
             }
