@@ -97,6 +97,7 @@ mod net;
 mod paginate;
 mod ratelimit;
 mod retry;
+mod settings;
 pub mod tccli;
 mod terminal;
 mod transport;
@@ -106,7 +107,7 @@ mod workflows;
 
 pub use client::Client;
 pub use config::{
-    CallOptions, ClientBuilder, Language, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
+    CallOptions, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_RATE_LIMIT, DEFAULT_ROOT_DOMAIN, DEFAULT_TIMEOUT, INTL_ROOT_DOMAIN,
     MAX_REQUEST_CLIENT_LEN,
 };
@@ -128,6 +129,7 @@ pub use manifest::{
 };
 pub use paginate::{Paginator, DEFAULT_PAGE_SIZE};
 pub use retry::RetryPolicy;
+pub use settings::{EndpointHost, Jitter, Language, NonIdempotent};
 pub use terminal::{AsyncRequestOutcome, DownloadTaskOutcome};
 pub use verified::Verified;
 pub use waiters::{task_state_label, Progress, WaitOptions};
