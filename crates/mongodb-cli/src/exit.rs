@@ -101,7 +101,10 @@ pub fn exit_code(e: &Error) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mongodb_errors::{EndedStatus, ServiceError, TransportKind, WaitError, WaitTarget};
+    use mongodb_errors::{
+        AsyncRequestId, BackupName, EndedStatus, InstanceId, ServiceError, TransportKind,
+        WaitError, WaitTarget,
+    };
     use std::time::Duration;
 
     #[test]
@@ -188,10 +191,19 @@ mod tests {
                 1,
             ),
             (
-                WaitError::download_task_failed("cmgo-1", "bk", vec!["cmgo-1_0".into()]).into(),
+                WaitError::download_task_failed(
+                    InstanceId::new("cmgo-1"),
+                    BackupName::new("bk"),
+                    vec!["cmgo-1_0".into()],
+                )
+                .into(),
                 1,
             ),
-            (WaitError::no_new_backup("1", "cmgo-1").into(), 1),
+            (
+                WaitError::no_new_backup(AsyncRequestId::new("1"), InstanceId::new("cmgo-1"))
+                    .into(),
+                1,
+            ),
             (
                 WaitError::timed_out(
                     WaitTarget::async_request("1"),

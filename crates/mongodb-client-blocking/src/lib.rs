@@ -113,7 +113,8 @@ pub use config::{
 };
 pub use credentials::{
     CvmRoleProvider, DefaultChain, EnvSource, EnvironmentProvider, OidcRoleProvider,
-    ProfileFileProvider, ProvideCredentials, StaticProvider, StsAssumeRoleProvider, TccliProvider,
+    OidcRoleProviderBuilder, ProfileFileProvider, ProvideCredentials, StaticProvider,
+    StsAssumeRoleProvider, TccliProvider,
 };
 pub use download::{
     part_path, DownloadOptions, DownloadProgress, DownloadReport, DEFAULT_MAX_PARTS,
@@ -136,8 +137,8 @@ pub use waiters::{task_state_label, Progress, WaitOptions};
 pub use workflows::CreatedBackup;
 
 pub use mongodb_errors::{
-    DownloadError, EndedStatus, Error, ErrorCode, ServiceError, TransportKind, WaitError,
-    WaitErrorKind, WaitTarget,
+    AsyncRequestId, BackupName, DownloadError, EndedStatus, Error, ErrorCode, InstanceId,
+    ServiceError, TransportKind, WaitError, WaitErrorKind, WaitTarget,
 };
 pub use mongodb_models as models;
 pub use tc_sign::{Credentials, HttpMethod};

@@ -26,6 +26,17 @@ fn fast_retry() -> RetryPolicy {
         .with_max_delay(Duration::from_millis(5))
 }
 
+/// An OIDC provider for role `r` with the token in `token`.
+fn oidc(token: &std::path::Path) -> OidcRoleProvider {
+    OidcRoleProvider::builder()
+        .region("ap-guangzhou")
+        .provider_id("p")
+        .token_file(token)
+        .role_arn("qcs::cam::uin/1:roleName/r")
+        .build()
+        .unwrap()
+}
+
 fn body_of(req: &Recorded) -> serde_json::Value {
     serde_json::from_slice(&req.body).unwrap()
 }
@@ -125,10 +136,7 @@ fn oidc_service_errors_name_the_role_and_are_credentials_errors() {
     let dir = tempfile::tempdir().unwrap();
     let token = dir.path().join("token");
     std::fs::write(&token, "jwt").unwrap();
-    let err = OidcRoleProvider::new("ap-guangzhou", "p", &token, "qcs::cam::uin/1:roleName/r")
-        .endpoint(sts.url())
-        .provide()
-        .unwrap_err();
+    let err = oidc(&token).endpoint(sts.url()).provide().unwrap_err();
     assert!(matches!(err, Error::Credentials { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(
@@ -177,10 +185,7 @@ fn many_threads_with_an_empty_cache_make_one_fetch() {
     let dir = tempfile::tempdir().unwrap();
     let token = dir.path().join("token");
     std::fs::write(&token, "jwt").unwrap();
-    let p = Arc::new(
-        OidcRoleProvider::new("ap-guangzhou", "p", &token, "qcs::cam::uin/1:roleName/r")
-            .endpoint(sts.url()),
-    );
+    let p = Arc::new(oidc(&token).endpoint(sts.url()));
     let threads = 16;
     let barrier = Arc::new(Barrier::new(threads));
     let handles: Vec<_> = (0..threads)

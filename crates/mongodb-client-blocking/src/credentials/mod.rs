@@ -19,7 +19,7 @@ pub use chain::DefaultChain;
 pub use cvm::CvmRoleProvider;
 pub use env::EnvironmentProvider;
 pub use env_source::EnvSource;
-pub use oidc::OidcRoleProvider;
+pub use oidc::{OidcRoleProvider, OidcRoleProviderBuilder};
 pub use profile::ProfileFileProvider;
 pub use provider::{ProvideCredentials, StaticProvider};
 pub use sts::StsAssumeRoleProvider;
