@@ -431,7 +431,7 @@ fn tls_is_the_default_for_real_endpoints() {
         .env_source(empty.clone())
         .credentials(creds())
         .region("ap-shanghai")
-        .regional_endpoint(true)
+        .endpoint_host(mongodb_client_blocking::EndpointHost::Regional)
         .root_domain(mongodb_client_blocking::INTL_ROOT_DOMAIN)
         .build()
         .unwrap();

@@ -5,7 +5,7 @@
 //! | 0 | success |
 //! | 1 | the service answered with an error, or reported an operation as failed (an async request paused, failed or undone, a download task failed, no new backup after a backup request) |
 //! | 2 | bad usage or input |
-//! | 3 | network, timeout (a wait that reached its deadline too: the operation may still finish), HTTP status, malformed or oversized response (and local I/O) |
+//! | 3 | network, timeout (a wait that reached its deadline too: the operation may still finish), HTTP status, malformed or oversized response, a download that failed (checksum or size mismatch, URL refused, stalled, past its deadline, partial file locked by another download) (and local I/O) |
 //! | 4 | no usable credentials or configuration |
 //!
 //! The mapping from [`mongodb_errors::Error`] lives in [`exit_code`] and nowhere else.
@@ -90,10 +90,15 @@ pub fn exit_code(e: &Error) -> u8 {
         | Error::MalformedResponse { .. }
         | Error::ResponseTooLarge { .. }
         | Error::Io { .. } => NETWORK,
+        // Every download failure, a checksum mismatch and a locked partial file included: the
+        // bytes or the transfer failed, not the service's answer.
+        Error::Download(_) => NETWORK,
         // A wait that ended because the service reported the operation as failed is the
         // service's answer; one that ran out of time is a timeout.
         Error::Wait(w) if w.is_timeout() => NETWORK,
         Error::Wait(_) => SERVICE,
+        // `Error` is `#[non_exhaustive]`: a variant added later lands here until it gets an arm
+        // of its own (the tests below list every variant known today).
         _ => NETWORK,
     }
 }
@@ -101,7 +106,10 @@ pub fn exit_code(e: &Error) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mongodb_errors::{EndedStatus, ServiceError, TransportKind, WaitError, WaitTarget};
+    use mongodb_errors::{
+        AsyncRequestId, BackupName, DownloadError, EndedStatus, InstanceId, ServiceError,
+        TransportKind, WaitError, WaitTarget,
+    };
     use std::time::Duration;
 
     #[test]
@@ -176,6 +184,13 @@ mod tests {
                 4,
             ),
             (
+                Error::Io {
+                    context: "writing out/a.tar".into(),
+                    source: std::io::Error::other("disk full"),
+                },
+                3,
+            ),
+            (
                 WaitError::async_request_ended("1", EndedStatus::Paused).into(),
                 1,
             ),
@@ -188,10 +203,19 @@ mod tests {
                 1,
             ),
             (
-                WaitError::download_task_failed("cmgo-1", "bk", vec!["cmgo-1_0".into()]).into(),
+                WaitError::download_task_failed(
+                    InstanceId::new("cmgo-1"),
+                    BackupName::new("bk"),
+                    vec!["cmgo-1_0".into()],
+                )
+                .into(),
                 1,
             ),
-            (WaitError::no_new_backup("1", "cmgo-1").into(), 1),
+            (
+                WaitError::no_new_backup(AsyncRequestId::new("1"), InstanceId::new("cmgo-1"))
+                    .into(),
+                1,
+            ),
             (
                 WaitError::timed_out(
                     WaitTarget::async_request("1"),
@@ -201,10 +225,65 @@ mod tests {
                 .into(),
                 3,
             ),
+            (
+                WaitError::timed_out(
+                    WaitTarget::backup_download(InstanceId::new("cmgo-1"), BackupName::new("bk")),
+                    Duration::from_secs(60),
+                    None,
+                )
+                .into(),
+                3,
+            ),
         ];
         for (e, code) in cases {
             assert_eq!(exit_code(&e), code, "{e:?}");
         }
         assert_eq!(Failure::usage("x").code(), 2);
+    }
+
+    #[test]
+    fn every_download_failure_is_exit_3() {
+        let path = || std::path::PathBuf::from("out/a.tar");
+        let kinds = [
+            DownloadError::ChecksumMismatch {
+                path: path(),
+                expected: 1,
+                actual: 2,
+            },
+            DownloadError::SizeMismatch {
+                path: path(),
+                expected: 10,
+                actual: 9,
+            },
+            DownloadError::Locked {
+                path: "out/a.tar.part".into(),
+            },
+            DownloadError::UrlRefused {
+                path: path(),
+                status: 403,
+                code: Some("AccessDenied".into()),
+                refreshes: 2,
+            },
+            DownloadError::NoFreshUrl {
+                backup_name: "bk".into(),
+                replica_set_id: "cmgo-1_0".into(),
+            },
+            DownloadError::Stalled {
+                path: path(),
+                min_bytes_per_sec: 1024,
+                window: Duration::from_secs(30),
+                attempts: 3,
+            },
+            DownloadError::DeadlineExceeded {
+                path: path(),
+                deadline: Duration::from_secs(60),
+                bytes_done: 5,
+            },
+        ];
+        for kind in kinds {
+            let e = Error::Download(kind);
+            assert_eq!(exit_code(&e), NETWORK, "{e:?}");
+            assert_eq!(Failure::from(e).code(), 3);
+        }
     }
 }

@@ -201,6 +201,38 @@ fn waiter_that_runs_out_of_time_is_exit_3() {
     assert!(stderr(&o).contains("`to` must be given"), "{}", stderr(&o));
 }
 
+#[test]
+fn waiter_on_an_action_that_changes_state_is_refused_before_anything_is_sent() {
+    let env = Env::new();
+    let o = env.run(&[
+        "CreateBackupDBInstance",
+        "--InstanceId",
+        "cmgo-demo0001",
+        "--BackupMethod",
+        "0",
+        "--waiter",
+        r#"{"expr":"AsyncRequestId","to":"never","timeout":600,"interval":0}"#,
+    ]);
+    expect_code(&o, 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("--waiter can't be used with CreateBackupDBInstance"),
+        "{err}"
+    );
+    assert!(err.contains("again on every poll"), "{err}");
+    assert!(o.stdout.is_empty());
+    assert_eq!(env.emu.stats().total_requests, 0, "no backup was started");
+    // A read-only action still takes it.
+    let o = env.run(&[
+        "DescribeDBInstances",
+        "--waiter",
+        "{'expr':'TotalCount','to':2}",
+        "--filter",
+        "TotalCount",
+    ]);
+    expect_code(&o, 0);
+}
+
 /// A `tcmongo` run against `--endpoint <endpoint(port)>`, where a plain-HTTP server that
 /// hangs up on every request listens; returns the server and the exit code.
 fn run_against(endpoint: impl Fn(u16) -> String) -> (TestServer, i32) {

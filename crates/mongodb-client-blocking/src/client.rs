@@ -2,7 +2,6 @@
 //! the retry state what to do.
 
 use std::fmt;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,7 +10,7 @@ use mongodb_models::Action;
 use tc_sign::{HttpMethod, SignableBody, Signer, SigningParams};
 
 use crate::config::{CallOptions, ClientBuilder, Config, Resolved};
-use crate::credentials::{unix_now, ProvideCredentials};
+use crate::credentials::{unix_now, ProvideCredentials, ServerClock};
 use crate::ratelimit::RateLimiter;
 use crate::retry::{Next, RetryState, NOT_RETRYABLE};
 use crate::transport;
@@ -36,8 +35,9 @@ struct Inner {
     signer: Signer,
     provider: Arc<dyn ProvideCredentials>,
     limiter: Option<RateLimiter>,
-    /// Seconds to add to the local clock to get the server's, learned from `Date` headers.
-    skew: AtomicI64,
+    /// The server's clock, learned from `Date` headers; shared with the default chain's STS
+    /// and OIDC calls.
+    clock: ServerClock,
 }
 
 impl fmt::Debug for Client {
@@ -79,6 +79,7 @@ impl Client {
         config: Config,
         agent: ureq::Agent,
         provider: Arc<dyn ProvideCredentials>,
+        clock: ServerClock,
     ) -> Client {
         let limiter = config.rate_limit.map(RateLimiter::new);
         Client {
@@ -88,7 +89,7 @@ impl Client {
                 signer: Signer::new(),
                 provider,
                 limiter,
-                skew: AtomicI64::new(0),
+                clock,
             }),
         }
     }
@@ -104,9 +105,10 @@ impl Client {
     }
 
     /// Seconds added to the local clock when signing, learned from the server after an
-    /// `AuthFailure.SignatureExpire` answer (0 until then).
+    /// `AuthFailure.SignatureExpire` answer (0 until then). The default credential chain's STS
+    /// and OIDC calls share it: a correction learned by either serves both.
     pub fn clock_offset_secs(&self) -> i64 {
-        self.inner.skew.load(Ordering::Relaxed)
+        self.inner.clock.offset()
     }
 
     pub(crate) fn agent(&self) -> &ureq::Agent {
@@ -281,7 +283,7 @@ impl Client {
                     std::thread::sleep(delay);
                 }
                 Next::CorrectClock { offset } => {
-                    self.inner.skew.store(offset, Ordering::Relaxed);
+                    self.inner.clock.set_offset(offset);
                     log::warn!(
                         "{}: signature rejected as expired; server clock is {offset:+} s from ours, retrying once with the corrected time",
                         out.action
@@ -322,7 +324,7 @@ impl Client {
             Ok(c) => c,
             Err(e) => return (Err(e), None),
         };
-        let timestamp = unix_now() + self.inner.skew.load(Ordering::Relaxed);
+        let timestamp = self.inner.clock.now();
         // GET: the parameters are the query string (form-encoded, so ASCII) and there is no body.
         let (query, body): (&str, &[u8]) = match cfg.method {
             HttpMethod::Get => (std::str::from_utf8(&out.payload).unwrap_or_default(), &[]),
@@ -404,8 +406,9 @@ impl ClientBuilder {
             config,
             agent,
             provider,
+            clock,
         } = self.resolve()?;
-        Ok(Client::from_parts(config, agent, provider))
+        Ok(Client::from_parts(config, agent, provider, clock))
     }
 }
 

@@ -10,11 +10,14 @@ use std::time::Duration;
 use mongodb_errors::Error;
 use tc_sign::{Credentials, HttpMethod};
 
-use crate::credentials::{DefaultChain, EnvSource, ProvideCredentials, StaticProvider};
+use crate::credentials::{
+    DefaultChain, EnvSource, ProvideCredentials, ServerClock, StaticProvider,
+};
 use crate::net::{
     default_request_client, endpoint_url, split_url, ExtraRoots, HttpSettings, ProxySetting,
 };
 use crate::retry::RetryPolicy;
+use crate::settings::{EndpointHost, Language};
 use crate::tccli::TccliProfile;
 
 /// The default root domain of the Tencent Cloud API (China site).
@@ -29,47 +32,6 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 32 * 1024 * 1024;
 /// Default client-side rate limit, requests per second per action (the service's own limit).
 pub const DEFAULT_RATE_LIMIT: f64 = 20.0;
-
-/// Language of the service's messages, sent as `X-TC-Language`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Language {
-    /// English (`en-US`).
-    EnUs,
-    /// Simplified Chinese (`zh-CN`).
-    ZhCn,
-}
-
-impl Language {
-    /// The header value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Language::EnUs => "en-US",
-            Language::ZhCn => "zh-CN",
-        }
-    }
-}
-
-impl fmt::Display for Language {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Language {
-    type Err = Error;
-
-    /// Accepts `en-US`/`zh-CN` in any letter case, with `-` or `_`.
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s.to_ascii_lowercase().replace('_', "-").as_str() {
-            "en-us" | "en" => Ok(Language::EnUs),
-            "zh-cn" | "zh" => Ok(Language::ZhCn),
-            _ => Err(Error::Config {
-                message: format!("unknown language {s:?}; use en-US or zh-CN"),
-            }),
-        }
-    }
-}
 
 /// Per-call overrides for [`Client::call_with`](crate::Client::call_with).
 ///
@@ -141,6 +103,8 @@ pub(crate) struct Resolved {
     pub(crate) config: Config,
     pub(crate) agent: ureq::Agent,
     pub(crate) provider: Arc<dyn ProvideCredentials>,
+    /// Shared with the default chain's STS and OIDC calls.
+    pub(crate) clock: ServerClock,
 }
 
 /// Longest value of [`ClientBuilder::request_client`], as in the official SDKs.
@@ -174,7 +138,7 @@ pub struct ClientBuilder {
     region: Option<String>,
     endpoint: Option<String>,
     root_domain: Option<String>,
-    regional_endpoint: bool,
+    endpoint_host: EndpointHost,
     method: HttpMethod,
     language: Option<Language>,
     timeout: Duration,
@@ -212,7 +176,7 @@ impl Default for ClientBuilder {
             region: None,
             endpoint: None,
             root_domain: None,
-            regional_endpoint: false,
+            endpoint_host: EndpointHost::Global,
             method: HttpMethod::Post,
             language: None,
             timeout: DEFAULT_TIMEOUT,
@@ -257,10 +221,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Use the region's own host `mongodb.<region>.<root domain>` instead of
-    /// `mongodb.<root domain>` (default off, like the official SDKs). Needs a region.
-    pub fn regional_endpoint(mut self, on: bool) -> Self {
-        self.regional_endpoint = on;
+    /// Which host to use when no endpoint is given: [`EndpointHost::Global`]
+    /// `mongodb.<root domain>` (default, like the official SDKs) or
+    /// [`EndpointHost::Regional`] `mongodb.<region>.<root domain>`, which needs a region.
+    pub fn endpoint_host(mut self, host: EndpointHost) -> Self {
+        self.endpoint_host = host;
         self
     }
 
@@ -467,7 +432,11 @@ impl ClientBuilder {
             .map(endpoint_url);
         let url = match (&self.endpoint, tccli_endpoint) {
             (Some(e), _) => e.trim().to_string(),
-            (None, Some(e)) if self.root_domain.is_none() && !self.regional_endpoint => e,
+            (None, Some(e))
+                if self.root_domain.is_none() && self.endpoint_host == EndpointHost::Global =>
+            {
+                e
+            }
             _ => {
                 let domain = self.root_domain.as_deref().unwrap_or(DEFAULT_ROOT_DOMAIN);
                 let root = domain.trim().trim_matches('.');
@@ -476,11 +445,11 @@ impl ClientBuilder {
                         "root domain {domain:?} is not a domain name"
                     )));
                 }
-                match (&region, self.regional_endpoint) {
-                    (Some(r), true) => format!("https://mongodb.{r}.{root}/"),
-                    (None, true) => {
+                match (&region, self.endpoint_host) {
+                    (Some(r), EndpointHost::Regional) => format!("https://mongodb.{r}.{root}/"),
+                    (None, EndpointHost::Regional) => {
                         return Err(config_err(
-                            "regional_endpoint(true) needs a region".to_string(),
+                            "endpoint_host(EndpointHost::Regional) needs a region: set one with region(…) or TENCENTCLOUD_REGION".to_string(),
                         ))
                     }
                     _ => format!("https://mongodb.{root}/"),
@@ -513,6 +482,7 @@ impl ClientBuilder {
             user_agent: request_client.clone(),
         }
         .agent()?;
+        let clock = ServerClock::default();
         let provider: Arc<dyn ProvideCredentials> = match (self.provider, self.chain) {
             (Some(p), _) => p,
             (None, chain) => {
@@ -520,7 +490,7 @@ impl ClientBuilder {
                 if let (Some(p), None) = (&self.profile, chain.explicit_profile()) {
                     chain = chain.profile(p.clone());
                 }
-                Arc::new(chain.with_agent(agent.clone()))
+                Arc::new(chain.with_agent(agent.clone()).with_clock(clock.clone()))
             }
         };
         let config = Config {
@@ -542,6 +512,7 @@ impl ClientBuilder {
             config,
             agent,
             provider,
+            clock,
         })
     }
 }

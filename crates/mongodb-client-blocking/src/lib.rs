@@ -97,6 +97,7 @@ mod net;
 mod paginate;
 mod ratelimit;
 mod retry;
+mod settings;
 pub mod tccli;
 mod terminal;
 mod transport;
@@ -106,13 +107,14 @@ mod workflows;
 
 pub use client::Client;
 pub use config::{
-    CallOptions, ClientBuilder, Language, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
+    CallOptions, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_RATE_LIMIT, DEFAULT_ROOT_DOMAIN, DEFAULT_TIMEOUT, INTL_ROOT_DOMAIN,
     MAX_REQUEST_CLIENT_LEN,
 };
 pub use credentials::{
     CvmRoleProvider, DefaultChain, EnvSource, EnvironmentProvider, OidcRoleProvider,
-    ProfileFileProvider, ProvideCredentials, StaticProvider, StsAssumeRoleProvider, TccliProvider,
+    OidcRoleProviderBuilder, ProfileFileProvider, ProvideCredentials, StaticProvider,
+    StsAssumeRoleProvider, TccliProvider,
 };
 pub use download::{
     part_path, DownloadOptions, DownloadProgress, DownloadReport, DEFAULT_MAX_PARTS,
@@ -128,14 +130,15 @@ pub use manifest::{
 };
 pub use paginate::{Paginator, DEFAULT_PAGE_SIZE};
 pub use retry::RetryPolicy;
+pub use settings::{EndpointHost, Jitter, Language, NonIdempotent};
 pub use terminal::{AsyncRequestOutcome, DownloadTaskOutcome};
 pub use verified::Verified;
 pub use waiters::{task_state_label, Progress, WaitOptions};
 pub use workflows::CreatedBackup;
 
 pub use mongodb_errors::{
-    DownloadError, EndedStatus, Error, ErrorCode, ServiceError, TransportKind, WaitError,
-    WaitErrorKind, WaitTarget,
+    AsyncRequestId, BackupName, DownloadError, EndedStatus, Error, ErrorCode, InstanceId,
+    ServiceError, TransportKind, WaitError, WaitErrorKind, WaitTarget,
 };
 pub use mongodb_models as models;
 pub use tc_sign::{Credentials, HttpMethod};

@@ -20,8 +20,11 @@ type FetchFn<T> = Box<dyn FnMut(u64, u64) -> Result<Page<T>, Error> + Send>;
 /// An iterator over the items of a paged action. Pages are fetched one at a time, only when
 /// the items already fetched run out.
 ///
-/// Iteration stops after the last page (an empty or short page, or once `TotalCount` items were
-/// seen). An error is yielded once and ends the iteration.
+/// Iteration stops after the last page: once the offset reaches the total the service reported
+/// (`TotalCount`), or, when it reports none, after a short page. A page shorter than the `Limit`
+/// asked for does not end a listing whose total is known (the service may cap its pages below
+/// the `Limit`), and an empty page always ends it (so a service that reports more than it lists
+/// can't make the iteration loop). An error is yielded once and ends the iteration.
 ///
 /// ```no_run
 /// # fn main() -> Result<(), mongodb_client_blocking::Error> {
@@ -109,9 +112,11 @@ impl<T> Iterator for Paginator<T> {
                     if total.is_some() {
                         self.total = total;
                     }
-                    if n == 0 || n < self.limit || self.total.is_some_and(|t| self.offset >= t) {
-                        self.done = true;
-                    }
+                    self.done = n == 0
+                        || match self.total {
+                            Some(t) => self.offset >= t,
+                            None => n < self.limit,
+                        };
                     self.buffer.extend(items);
                 }
             }
@@ -163,6 +168,35 @@ mod tests {
         assert_eq!(got, data);
         assert_eq!(p.pages_fetched(), 3);
         assert_eq!(p.total_count(), Some(25));
+    }
+
+    /// A service that answers at most `cap` items whatever the `Limit`, reporting `total`,
+    /// listing `have` items.
+    fn capped(cap: u64, total: u64, have: u64) -> Paginator<u64> {
+        Paginator::new(0, 10, move |off, lim| {
+            let end = (off + lim.min(cap)).min(have);
+            Ok(((off.min(end)..end).collect(), Some(total)))
+        })
+    }
+
+    #[test]
+    fn short_pages_do_not_end_a_listing_whose_total_is_known() {
+        let mut p = capped(3, 25, 25);
+        let got: Vec<u64> = p.by_ref().map(Result::unwrap).collect();
+        assert_eq!(got, (0..25).collect::<Vec<_>>());
+        assert_eq!(p.pages_fetched(), 9, "ceil(25 / 3) pages, no extra one");
+    }
+
+    #[test]
+    fn a_total_never_reached_ends_at_the_first_empty_page() {
+        let mut p = capped(3, 30, 25);
+        assert_eq!(p.by_ref().count(), 25);
+        assert_eq!(
+            p.pages_fetched(),
+            10,
+            "9 pages of items, then one empty page"
+        );
+        assert!(p.next().is_none());
     }
 
     #[test]

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use mongodb_errors::Error;
 
+use crate::settings::{Jitter, NonIdempotent};
+
 /// How the client retries a failed call.
 ///
 /// The client runs every call in one loop. After a failed attempt it asks three questions:
@@ -20,24 +22,27 @@ use mongodb_errors::Error;
 /// * Could the request have reached the service (connection reset or timeout after sending, HTTP
 ///   5xx, transient service codes such as `InternalError`)? Then it is retried only when the
 ///   action is idempotent (`Describe*` and friends), or when
-///   [`with_retry_non_idempotent(true)`](RetryPolicy::with_retry_non_idempotent) opts in. By
-///   default a `Create*` action is never sent twice.
+///   [`with_non_idempotent(NonIdempotent::Retry)`](RetryPolicy::with_non_idempotent) opts in.
+///   By default a `Create*` action is never sent twice.
 ///
 /// Waits between attempts grow exponentially from [`base_delay`](RetryPolicy::base_delay) up to
-/// [`max_delay`](RetryPolicy::max_delay), with random jitter so that many clients do not retry
-/// in lockstep.
+/// [`max_delay`](RetryPolicy::max_delay), with random jitter ([`Jitter::Equal`]) so that many
+/// clients do not retry in lockstep.
 ///
 /// Settings are changed with `with_…` methods and read with methods of the plain name:
 ///
 /// ```
 /// use std::time::Duration;
-/// use mongodb_client_blocking::RetryPolicy;
+/// use mongodb_client_blocking::{Jitter, NonIdempotent, RetryPolicy};
 ///
 /// let policy = RetryPolicy::default()
 ///     .with_max_attempts(5)
 ///     .with_base_delay(Duration::from_millis(100))
-///     .with_max_delay(Duration::from_secs(5));
+///     .with_max_delay(Duration::from_secs(5))
+///     .with_jitter(Jitter::Equal)
+///     .with_non_idempotent(NonIdempotent::Never);
 /// assert_eq!(policy.max_attempts(), 5);
+/// assert_eq!(policy.non_idempotent(), NonIdempotent::Never);
 /// assert_eq!(RetryPolicy::disabled().max_attempts(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -45,8 +50,8 @@ pub struct RetryPolicy {
     max_attempts: u32,
     base_delay: Duration,
     max_delay: Duration,
-    jitter: bool,
-    retry_non_idempotent: bool,
+    jitter: Jitter,
+    non_idempotent: NonIdempotent,
 }
 
 impl Default for RetryPolicy {
@@ -56,8 +61,8 @@ impl Default for RetryPolicy {
             max_attempts: 3,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(10),
-            jitter: true,
-            retry_non_idempotent: false,
+            jitter: Jitter::Equal,
+            non_idempotent: NonIdempotent::Never,
         }
     }
 }
@@ -90,17 +95,18 @@ impl RetryPolicy {
         self
     }
 
-    /// Randomise each wait between half and all of its computed value (default on).
-    pub fn with_jitter(mut self, on: bool) -> Self {
-        self.jitter = on;
+    /// Whether each wait is randomised between half and all of its computed value
+    /// (default [`Jitter::Equal`]) or not ([`Jitter::Off`]).
+    pub fn with_jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = jitter;
         self
     }
 
-    /// Also retry failures that may have reached the service for actions that are not
-    /// idempotent (`Create*`, `Modify*`, …). Off by default: a retried `CreateBackupDBInstance`
-    /// may start two backups.
-    pub fn with_retry_non_idempotent(mut self, on: bool) -> Self {
-        self.retry_non_idempotent = on;
+    /// Whether failures that may have reached the service are retried for actions that are
+    /// not idempotent (`Create*`, `Modify*`, …). Default [`NonIdempotent::Never`]: a retried
+    /// `CreateBackupDBInstance` may start two backups.
+    pub fn with_non_idempotent(mut self, choice: NonIdempotent) -> Self {
+        self.non_idempotent = choice;
         self
     }
 
@@ -120,13 +126,13 @@ impl RetryPolicy {
     }
 
     /// Whether waits are randomised.
-    pub fn jitter(&self) -> bool {
+    pub fn jitter(&self) -> Jitter {
         self.jitter
     }
 
     /// Whether non-idempotent actions are retried after ambiguous failures.
-    pub fn retry_non_idempotent(&self) -> bool {
-        self.retry_non_idempotent
+    pub fn non_idempotent(&self) -> NonIdempotent {
+        self.non_idempotent
     }
 
     /// The wait before retry number `retry` (1 for the first retry) without jitter.
@@ -137,7 +143,7 @@ impl RetryPolicy {
     /// The wait before retry number `retry` with this policy's jitter, drawing the random
     /// fraction from `random` (in `0.0..=1.0`).
     pub(crate) fn backoff_with(&self, retry: u32, random: &mut dyn FnMut() -> f64) -> Duration {
-        let r = self.jitter.then(random);
+        let r = (self.jitter == Jitter::Equal).then(random);
         backoff(self.base_delay, self.max_delay, retry, r)
     }
 }
@@ -261,6 +267,7 @@ pub(crate) struct RetryState<'p> {
     total: Duration,
     attempt: u32,
     clock_corrected: bool,
+    unsent_is_final: bool,
     random: Box<dyn FnMut() -> f64 + 'p>,
 }
 
@@ -279,12 +286,20 @@ impl<'p> RetryState<'p> {
     pub(crate) fn new(policy: &'p RetryPolicy, idempotent: bool, total: Duration) -> Self {
         RetryState {
             policy,
-            idempotent: idempotent || policy.retry_non_idempotent,
+            idempotent: idempotent || policy.non_idempotent == NonIdempotent::Retry,
             total,
             attempt: 1,
             clock_corrected: false,
+            unsent_is_final: false,
             random: Box::new(random_fraction),
         }
+    }
+
+    /// Give up at once on a request that never left this machine, instead of retrying it: for
+    /// the metadata service, which is simply absent off CVM.
+    pub(crate) fn unsent_is_final(mut self) -> Self {
+        self.unsent_is_final = true;
+        self
     }
 
     /// Draw jitter from `random` instead of the process's random source.
@@ -330,6 +345,9 @@ impl<'p> RetryState<'p> {
                     ),
                 }
             }
+            Class::NotSent if self.unsent_is_final => {
+                Next::GiveUp("request not sent; not retried here".into())
+            }
             Class::Throttled | Class::NotSent | Class::Ambiguous => {
                 let max = self.policy.max_attempts;
                 if self.attempt >= max {
@@ -354,7 +372,7 @@ impl<'p> RetryState<'p> {
                 }
             }
             Class::NotIdempotent => Next::GiveUp(format!(
-                "not retrying: {} (enable RetryPolicy::with_retry_non_idempotent to allow)",
+                "not retrying: {} (RetryPolicy::with_non_idempotent(NonIdempotent::Retry) allows it)",
                 class.reason()
             )),
             Class::Fatal => Next::GiveUp(NOT_RETRYABLE.into()),
@@ -390,11 +408,26 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_caps() {
-        let p = fast().with_jitter(false);
+        let p = fast().with_jitter(Jitter::Off);
         assert_eq!(p.backoff_ceiling(1), 100 * MS);
         assert_eq!(p.backoff_ceiling(2), 200 * MS);
         assert_eq!(p.backoff_ceiling(3), 350 * MS);
         assert_eq!(p.backoff_ceiling(40), 350 * MS);
+    }
+
+    #[test]
+    fn the_defaults_are_jitter_and_no_resending_of_non_idempotent_actions() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.jitter(), Jitter::Equal);
+        assert_eq!(p.non_idempotent(), NonIdempotent::Never);
+        let mut s = RetryState::new(&p, false, LONG);
+        assert!(matches!(
+            s.on_failure(&reset(), MS, None, 0),
+            Next::GiveUp(_)
+        ));
+        // Without jitter every wait is its ceiling.
+        let p = fast().with_jitter(Jitter::Off);
+        assert_eq!(p.backoff_with(2, &mut || 0.0), 200 * MS);
     }
 
     #[test]
@@ -471,9 +504,9 @@ mod tests {
         let p = fast();
         let mut s = RetryState::new(&p, false, LONG);
         assert!(
-            matches!(s.on_failure(&reset(), MS, None, 0), Next::GiveUp(why) if why.contains("with_retry_non_idempotent"))
+            matches!(s.on_failure(&reset(), MS, None, 0), Next::GiveUp(why) if why.contains("with_non_idempotent"))
         );
-        let p = fast().with_retry_non_idempotent(true);
+        let p = fast().with_non_idempotent(NonIdempotent::Retry);
         let mut s = RetryState::new(&p, false, LONG);
         assert!(matches!(
             s.on_failure(&reset(), MS, None, 0),
@@ -483,7 +516,7 @@ mod tests {
 
     #[test]
     fn the_total_bound_stops_a_retry_that_could_not_start_in_time() {
-        let p = fast().with_jitter(false);
+        let p = fast().with_jitter(Jitter::Off);
         let total = Duration::from_millis(150);
         let mut s = RetryState::new(&p, true, total);
         // 60 ms spent + 100 ms wait would pass 150 ms.
@@ -515,6 +548,31 @@ mod tests {
         assert!(matches!(
             s.on_failure(&skew, MS, Some(7200), 3600),
             Next::GiveUp(why) if why.contains("again")
+        ));
+    }
+
+    #[test]
+    fn unsent_requests_are_retried_unless_that_is_final() {
+        let not_sent = Error::Transport {
+            kind: TransportKind::Connect,
+            message: "refused".into(),
+            sent: false,
+        };
+        let p = fast();
+        let mut s = RetryState::new(&p, true, LONG);
+        assert!(matches!(
+            s.on_failure(&not_sent, MS, None, 0),
+            Next::RetryAfter { .. }
+        ));
+        let mut s = RetryState::new(&p, true, LONG).unsent_is_final();
+        assert!(matches!(
+            s.on_failure(&not_sent, MS, None, 0),
+            Next::GiveUp(why) if why.contains("not sent")
+        ));
+        // Other failures are still retried.
+        assert!(matches!(
+            s.on_failure(&reset(), MS, None, 0),
+            Next::RetryAfter { .. }
         ));
     }
 

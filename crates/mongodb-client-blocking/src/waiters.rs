@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use mongodb_errors::{Error, WaitError, WaitTarget};
+use mongodb_errors::{BackupName, Error, InstanceId, WaitError, WaitTarget};
 use mongodb_models::{
     BackupDownloadTask, BackupDownloadTaskState, DescribeAsyncRequestInfoRequest,
     DescribeAsyncRequestInfoResponse, DescribeBackupDownloadTaskRequest,
@@ -399,9 +399,12 @@ impl Client {
                 .map(|(s, _)| s.clone())
                 .collect();
             if !failed.is_empty() {
-                return Err(
-                    WaitError::download_task_failed(instance_id, backup_name, failed).into(),
-                );
+                return Err(WaitError::download_task_failed(
+                    InstanceId::new(instance_id),
+                    BackupName::new(backup_name),
+                    failed,
+                )
+                .into());
             }
             let all_listed = replica_sets.iter().all(|s| latest.contains_key(s));
             if !latest.is_empty()
@@ -414,7 +417,10 @@ impl Client {
             }
             if !poller.pause() {
                 return Err(WaitError::timed_out(
-                    WaitTarget::backup_download(instance_id, backup_name),
+                    WaitTarget::backup_download(
+                        InstanceId::new(instance_id),
+                        BackupName::new(backup_name),
+                    ),
                     opts.timeout,
                     Some(status),
                 )

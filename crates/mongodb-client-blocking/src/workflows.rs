@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use mongodb_errors::{Error, ErrorCode, ServiceError, WaitError};
+use mongodb_errors::{AsyncRequestId, Error, ErrorCode, InstanceId, ServiceError, WaitError};
 use mongodb_models::{
     BackupDownloadTask, BackupInfo, BackupMethod, CreateBackupDBInstanceRequest,
     CreateBackupDownloadTaskRequest, DescribeDBBackupsRequest, DescribeDBInstancesRequest,
@@ -240,9 +240,12 @@ impl Client {
                 async_request_id,
                 backup,
             }),
-            None => Err(WaitError::no_new_backup(async_request_id, instance)
-                .with_request_id(Some(done.request_id))
-                .into()),
+            None => Err(WaitError::no_new_backup(
+                AsyncRequestId::new(async_request_id),
+                InstanceId::new(instance),
+            )
+            .with_request_id(Some(done.request_id))
+            .into()),
         }
     }
 

@@ -10,7 +10,8 @@ use mongodb_client_blocking::models::{
     BackupMethod, CreateBackupDBInstanceRequest, DescribeDBBackupsRequest,
 };
 use mongodb_client_blocking::{
-    CallOptions, Client, Credentials, Error, HttpMethod, Language, RetryPolicy, TransportKind,
+    CallOptions, Client, Credentials, EndpointHost, Error, HttpMethod, Language, NonIdempotent,
+    RetryPolicy, TransportKind,
 };
 use serde_json::json;
 
@@ -170,7 +171,7 @@ fn create_is_resent_when_the_caller_opts_in() {
         .retry(
             RetryPolicy::default()
                 .with_base_delay(Duration::from_millis(1))
-                .with_retry_non_idempotent(true),
+                .with_non_idempotent(NonIdempotent::Retry),
         )
         .build()
         .unwrap();
@@ -545,13 +546,13 @@ fn builder_rejects_bad_settings() {
         Err(Error::Config { .. })
     ));
     assert!(matches!(
-        b().regional_endpoint(true).build(),
+        b().endpoint_host(EndpointHost::Regional).build(),
         Err(Error::Config { .. })
     ));
     let c = b()
         .region("ap-shanghai")
         .root_domain(mongodb_client_blocking::INTL_ROOT_DOMAIN)
-        .regional_endpoint(true)
+        .endpoint_host(EndpointHost::Regional)
         .build()
         .unwrap();
     assert_eq!(

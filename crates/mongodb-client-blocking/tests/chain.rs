@@ -364,3 +364,92 @@ fn a_tccli_role_arn_is_assumed_with_the_profiles_keys() {
     assert_eq!(id_of(&chain), "AKIDrole");
     assert_eq!(sts.count(), 1, "the role's credentials are cached");
 }
+
+#[test]
+fn tccli_profile_beats_the_ini_files_implicit_default() {
+    common::init_logger();
+    let cvm = metadata("AKIDcvm");
+    let home = Home::new();
+    home.ini("[default]\nsecret_id = AKIDfile\nsecret_key = k\n[job]\nsecret_id = AKIDjob\nsecret_key = k\n")
+        .tccli("ci", json!({"secretId": "AKIDci", "secretKey": "k"}));
+    // TCCLI_PROFILE alone: ci's keys, not the INI file's [default], and the log says why.
+    assert_eq!(
+        id_of(&chain(home.env(&[("TCCLI_PROFILE", "ci")]), &cvm)),
+        "AKIDci"
+    );
+    let skipped: Vec<String> = common::my_log_lines()
+        .into_iter()
+        .filter(|l| l.contains("[default] is skipped because TCCLI_PROFILE=ci"))
+        .collect();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0].starts_with("DEBUG"), "{skipped:?}");
+    // A section of the INI file named explicitly still wins.
+    assert_eq!(
+        id_of(&chain(
+            home.env(&[("TCCLI_PROFILE", "ci"), ("TENCENTCLOUD_PROFILE", "job")]),
+            &cvm
+        )),
+        "AKIDjob"
+    );
+    // So does a credentials file named explicitly.
+    let file = home.path().join("creds.ini");
+    std::fs::write(&file, "[default]\nsecret_id = AKIDnamed\nsecret_key = k\n").unwrap();
+    assert_eq!(
+        id_of(&chain(
+            home.env(&[
+                ("TCCLI_PROFILE", "ci"),
+                ("TENCENTCLOUD_CREDENTIALS_FILE", file.to_str().unwrap())
+            ]),
+            &cvm
+        )),
+        "AKIDnamed"
+    );
+    // The environment's keys still come first.
+    let mut vars = ENV_KEYS.to_vec();
+    vars.push(("TCCLI_PROFILE", "ci"));
+    assert_eq!(id_of(&chain(home.env(&vars), &cvm)), "AKIDenv");
+    // TCCLI_PROFILE naming a profile tccli lacks is an error, not the INI [default].
+    let err = cred_err(&chain(home.env(&[("TCCLI_PROFILE", "prod")]), &cvm));
+    assert!(err.contains("prod.credential"), "{err}");
+    assert_eq!(cvm.count(), 0);
+}
+
+#[test]
+fn a_rotated_tccli_key_under_the_same_id_assumes_the_role_again_with_the_new_key() {
+    let sts = Mock::start(|req, n| {
+        assert_eq!(req.action(), "AssumeRole");
+        Reply::ok(
+            json!({"Credentials": {"TmpSecretId": format!("AKIDrole{n}"), "TmpSecretKey": "k", "Token": "t"},
+                   "ExpiredTime": 4_000_000_000i64}),
+            "r",
+        )
+    });
+    let home = Home::new();
+    let profile = |key: &str| {
+        json!({"secretId": "AKIDbase", "secretKey": key,
+               "role-arn": "qcs::cam::uin/1:roleName/ops"})
+    };
+    home.tccli("default", profile("old-key"));
+    let chain = DefaultChain::with_env(home.env(&[]))
+        .metadata_endpoint(None)
+        .sts_endpoint(sts.url());
+    let first = id_of(&chain);
+    assert_eq!(id_of(&chain), first, "cached while the key is unchanged");
+    assert_eq!(sts.count(), 1);
+    // The key is rotated; the id stays. The old role credentials must not be reused.
+    home.tccli("default", profile("new-key"));
+    let second = id_of(&chain);
+    assert_ne!(second, first);
+    assert_eq!(sts.count(), 2);
+    let reqs = sts.requests();
+    reqs[0].verify("AKIDbase", "old-key").expect("first call");
+    reqs[1]
+        .verify("AKIDbase", "new-key")
+        .expect("signed with the rotated key");
+    // The chain's Debug shows neither key.
+    let shown = format!("{chain:?}");
+    assert!(
+        !shown.contains("new-key") && !shown.contains("old-key"),
+        "{shown}"
+    );
+}

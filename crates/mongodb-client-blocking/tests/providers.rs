@@ -26,6 +26,17 @@ fn fast_retry() -> RetryPolicy {
         .with_max_delay(Duration::from_millis(5))
 }
 
+/// An OIDC provider for role `r` with the token in `token`.
+fn oidc(token: &std::path::Path) -> OidcRoleProvider {
+    OidcRoleProvider::builder()
+        .region("ap-guangzhou")
+        .provider_id("p")
+        .token_file(token)
+        .role_arn("qcs::cam::uin/1:roleName/r")
+        .build()
+        .unwrap()
+}
+
 fn body_of(req: &Recorded) -> serde_json::Value {
     serde_json::from_slice(&req.body).unwrap()
 }
@@ -125,10 +136,7 @@ fn oidc_service_errors_name_the_role_and_are_credentials_errors() {
     let dir = tempfile::tempdir().unwrap();
     let token = dir.path().join("token");
     std::fs::write(&token, "jwt").unwrap();
-    let err = OidcRoleProvider::new("ap-guangzhou", "p", &token, "qcs::cam::uin/1:roleName/r")
-        .endpoint(sts.url())
-        .provide()
-        .unwrap_err();
+    let err = oidc(&token).endpoint(sts.url()).provide().unwrap_err();
     assert!(matches!(err, Error::Credentials { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(
@@ -177,10 +185,7 @@ fn many_threads_with_an_empty_cache_make_one_fetch() {
     let dir = tempfile::tempdir().unwrap();
     let token = dir.path().join("token");
     std::fs::write(&token, "jwt").unwrap();
-    let p = Arc::new(
-        OidcRoleProvider::new("ap-guangzhou", "p", &token, "qcs::cam::uin/1:roleName/r")
-            .endpoint(sts.url()),
-    );
+    let p = Arc::new(oidc(&token).endpoint(sts.url()));
     let threads = 16;
     let barrier = Arc::new(Barrier::new(threads));
     let handles: Vec<_> = (0..threads)
@@ -300,4 +305,124 @@ fn the_metadata_service_uses_the_clients_proxy() {
         .find(|r| r.action() == "DescribeDBBackups")
         .unwrap();
     assert_eq!(api.header("X-TC-Token"), Some("cvmtoken"));
+}
+
+/// A server whose clock is an hour ahead of ours: it rejects a request stamped more than
+/// five minutes off its clock as `AuthFailure.SignatureExpire` (with its `Date`), and answers
+/// `ok` otherwise.
+fn hour_ahead(ok: impl Fn(usize) -> Reply + Send + Sync + 'static) -> Mock {
+    Mock::start(move |req, n| {
+        let server_now = now() + 3600;
+        let date = time::OffsetDateTime::from_unix_timestamp(server_now)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc2822)
+            .unwrap();
+        let ts: i64 = req.header("X-TC-Timestamp").unwrap().parse().unwrap();
+        if (ts - server_now).abs() > 300 {
+            Reply::error("AuthFailure.SignatureExpire", "expired", "skew")
+                .with_header("Date", &date)
+        } else {
+            ok(n).with_header("Date", &date)
+        }
+    })
+}
+
+fn stamp(req: &Recorded) -> i64 {
+    req.header("X-TC-Timestamp").unwrap().parse().unwrap()
+}
+
+/// A client over the default chain with base keys in the environment and a role to assume.
+fn client_assuming_a_role(api: &Mock, sts: &Mock) -> Client {
+    let env = EnvSource::from_vars([
+        ("TENCENTCLOUD_SECRET_ID", "AKIDbase"),
+        ("TENCENTCLOUD_SECRET_KEY", "basekey"),
+        ("TENCENTCLOUD_ROLE_ARN", "qcs::cam::uin/1:roleName/ops"),
+    ]);
+    Client::builder()
+        .endpoint(api.url())
+        .region("ap-guangzhou")
+        .no_proxy()
+        .rate_limit(None)
+        .env_source(env.clone())
+        .default_chain(
+            DefaultChain::with_env(env)
+                .metadata_endpoint(None)
+                .sts_endpoint(sts.url()),
+        )
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_clock_corrected_by_sts_serves_the_api_calls_too() {
+    let sts = hour_ahead(|_| sts_answer("AKIDrole", 4_000_000_000));
+    let api = hour_ahead(|_| Reply::ok(json!({"InstanceDetails": [], "TotalCount": 0}), "r"));
+    let client = client_assuming_a_role(&api, &sts);
+    client.call_json("DescribeDBInstances", json!({})).unwrap();
+    // STS rejected the local time once, learned the server's from its Date, and retried.
+    assert_eq!(sts.count(), 2);
+    let stamps: Vec<i64> = sts.requests().iter().map(stamp).collect();
+    assert!((stamps[1] - stamps[0] - 3600).abs() <= 10, "{stamps:?}");
+    // The API call was signed with that correction from the start: accepted the first time.
+    assert_eq!(api.count(), 1);
+    let offset = client.clock_offset_secs();
+    assert!((3590..=3610).contains(&offset), "offset {offset}");
+}
+
+#[test]
+fn a_clock_corrected_by_an_api_call_serves_sts_too() {
+    // STS checks no time; its credentials are inside the refresh window, so each call fetches.
+    let sts = Mock::start(|_, n| sts_answer(&format!("AKIDrole{n}"), now() + 100));
+    let api = hour_ahead(|_| Reply::ok(json!({"InstanceDetails": [], "TotalCount": 0}), "r"));
+    let client = client_assuming_a_role(&api, &sts);
+    client.call_json("DescribeDBInstances", json!({})).unwrap();
+    assert_eq!(api.count(), 2, "rejected once, then corrected");
+    assert_eq!(sts.count(), 2, "one fetch per attempt");
+    let stamps: Vec<i64> = sts.requests().iter().map(stamp).collect();
+    // The second STS call, after the API taught the client the server's clock, used it.
+    assert!((stamps[1] - stamps[0] - 3600).abs() <= 10, "{stamps:?}");
+}
+
+#[test]
+fn oidc_stamps_with_the_corrected_clock_after_signature_expire() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "jwt").unwrap();
+    let sts = hour_ahead(|_| sts_answer("AKIDoidc", 4_000_000_000));
+    let env = EnvSource::from_vars([
+        ("TKE_REGION", "ap-guangzhou"),
+        ("TKE_PROVIDER_ID", "p"),
+        ("TKE_WEB_IDENTITY_TOKEN_FILE", token.to_str().unwrap()),
+        ("TKE_ROLE_ARN", "qcs::cam::uin/1:roleName/r"),
+    ]);
+    let p = OidcRoleProvider::from_tke_env(&env)
+        .unwrap()
+        .unwrap()
+        .endpoint(sts.url());
+    assert_eq!(p.provide().unwrap().secret_id(), "AKIDoidc");
+    assert_eq!(sts.count(), 2);
+    let stamps: Vec<i64> = sts.requests().iter().map(stamp).collect();
+    assert!((stamps[1] - stamps[0] - 3600).abs() <= 10, "{stamps:?}");
+}
+
+#[test]
+fn an_sts_answer_of_the_wrong_shape_is_named_and_not_retried() {
+    let sts = Mock::start(|_, _| {
+        Reply::json(json!({"Response": {"Credentials": "not an object", "RequestId": "r-bad"}}))
+    });
+    let p = mongodb_client_blocking::StsAssumeRoleProvider::new(
+        mongodb_client_blocking::Credentials::new("AKIDbase", "basekey").unwrap(),
+        "qcs::cam::uin/1:roleName/ops",
+        "s",
+    )
+    .endpoint(sts.url())
+    .retry(fast_retry());
+    let err = p.provide().unwrap_err();
+    assert!(matches!(err, Error::Credentials { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("Credentials") && msg.contains("r-bad"),
+        "{msg}"
+    );
+    assert_eq!(sts.count(), 1);
 }

@@ -66,4 +66,6 @@ mod wait;
 pub use code::ErrorCode;
 pub use download::DownloadError;
 pub use error::{Error, ServiceError, TransportKind};
-pub use wait::{EndedStatus, WaitError, WaitErrorKind, WaitTarget};
+pub use wait::{
+    AsyncRequestId, BackupName, EndedStatus, InstanceId, WaitError, WaitErrorKind, WaitTarget,
+};

@@ -3,6 +3,59 @@
 use std::fmt;
 use std::time::Duration;
 
+/// Names of the things a wait is about, each a type of its own so that an instance id can't
+/// be passed where a backup name is expected (or the other way round).
+macro_rules! name_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps the name.
+            pub fn new(name: impl Into<String>) -> Self {
+                $name(name.into())
+            }
+
+            /// The name as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(name: $name) -> String {
+                name.0
+            }
+        }
+    };
+}
+
+name_type!(
+    /// An instance id, e.g. `cmgo-p8vnipr5`.
+    InstanceId
+);
+name_type!(
+    /// A backup's name, as `DescribeDBBackups` lists it.
+    BackupName
+);
+name_type!(
+    /// The id of an async request, as `CreateBackupDBInstance` and other actions return it.
+    AsyncRequestId
+);
+
 /// The status an async request was in when a wait gave up on it: one of the statuses of
 /// `DescribeAsyncRequestInfo` that mean the operation will not succeed on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -61,11 +114,11 @@ impl WaitTarget {
         }
     }
 
-    /// Waiting for the download tasks of backup `backup_name` of `instance_id`.
-    pub fn backup_download(instance_id: impl Into<String>, backup_name: impl Into<String>) -> Self {
+    /// Waiting for the download tasks of backup `backup` of instance `instance`.
+    pub fn backup_download(instance: InstanceId, backup: BackupName) -> Self {
         WaitTarget::BackupDownload {
-            instance_id: instance_id.into(),
-            backup_name: backup_name.into(),
+            instance_id: instance.into(),
+            backup_name: backup.into(),
         }
     }
 }
@@ -176,18 +229,19 @@ impl WaitError {
         })
     }
 
-    /// The download tasks of `replica_sets` (sorted and deduplicated here) failed.
+    /// The download tasks of backup `backup` of instance `instance` failed for `replica_sets`
+    /// (sorted and deduplicated here).
     pub fn download_task_failed(
-        instance_id: impl Into<String>,
-        backup_name: impl Into<String>,
+        instance: InstanceId,
+        backup: BackupName,
         replica_sets: Vec<String>,
     ) -> Self {
         let mut replica_sets = replica_sets;
         replica_sets.sort();
         replica_sets.dedup();
         Self::from_kind(WaitErrorKind::DownloadTaskFailed {
-            instance_id: instance_id.into(),
-            backup_name: backup_name.into(),
+            instance_id: instance.into(),
+            backup_name: backup.into(),
             replica_sets,
         })
     }
@@ -201,14 +255,11 @@ impl WaitError {
         })
     }
 
-    /// Backup request `async_request_id` succeeded but no new backup of `instance_id` is listed.
-    pub fn no_new_backup(
-        async_request_id: impl Into<String>,
-        instance_id: impl Into<String>,
-    ) -> Self {
+    /// Backup request `request` succeeded but no new backup of instance `instance` is listed.
+    pub fn no_new_backup(request: AsyncRequestId, instance: InstanceId) -> Self {
         Self::from_kind(WaitErrorKind::NoNewBackup {
-            async_request_id: async_request_id.into(),
-            instance_id: instance_id.into(),
+            async_request_id: request.into(),
+            instance_id: instance.into(),
         })
     }
 
@@ -357,15 +408,19 @@ mod tests {
             ),
             (
                 WaitError::download_task_failed(
-                    "cmgo-1",
-                    "bk",
+                    InstanceId::new("cmgo-1"),
+                    BackupName::new("bk"),
                     vec!["cmgo-1_1".into(), "cmgo-1_0".into(), "cmgo-1_1".into()],
                 ),
                 "preparing the download of backup bk of cmgo-1 failed for replica sets \
                  cmgo-1_0, cmgo-1_1",
             ),
             (
-                WaitError::download_task_failed("cmgo-1", "bk", vec!["cmgo-1_0".into()]),
+                WaitError::download_task_failed(
+                    InstanceId::new("cmgo-1"),
+                    BackupName::new("bk"),
+                    vec!["cmgo-1_0".into()],
+                ),
                 "preparing the download of backup bk of cmgo-1 failed for replica set cmgo-1_0",
             ),
             (
@@ -378,14 +433,14 @@ mod tests {
             ),
             (
                 WaitError::timed_out(
-                    WaitTarget::backup_download("cmgo-1", "bk"),
+                    WaitTarget::backup_download(InstanceId::new("cmgo-1"), BackupName::new("bk")),
                     Duration::from_secs(30),
                     None,
                 ),
                 "the download tasks of backup bk of cmgo-1 did not finish within 30s",
             ),
             (
-                WaitError::no_new_backup("4773", "cmgo-1"),
+                WaitError::no_new_backup(AsyncRequestId::new("4773"), InstanceId::new("cmgo-1")),
                 "backup request 4773 succeeded, but no new backup of cmgo-1 is listed",
             ),
         ];
@@ -394,8 +449,39 @@ mod tests {
             let with_id = err.with_request_id(Some("rid".into()));
             assert_eq!(with_id.to_string(), format!("{text} (RequestId: rid)"));
         }
-        let no_id = WaitError::no_new_backup("1", "x").with_request_id(Some(String::new()));
+        let no_id = WaitError::no_new_backup(AsyncRequestId::new("1"), InstanceId::new("x"))
+            .with_request_id(Some(String::new()));
         assert_eq!(no_id.request_id(), None);
+    }
+
+    #[test]
+    fn each_name_lands_in_its_own_field() {
+        let e = WaitError::download_task_failed(
+            InstanceId::new("cmgo-9"),
+            BackupName::new("bk-9"),
+            vec!["cmgo-9_0".into()],
+        );
+        assert!(matches!(
+            e.kind(),
+            WaitErrorKind::DownloadTaskFailed { instance_id, backup_name, .. }
+                if instance_id == "cmgo-9" && backup_name == "bk-9"
+        ));
+        let n = WaitError::no_new_backup(AsyncRequestId::new("77"), InstanceId::new("cmgo-9"));
+        assert!(matches!(
+            n.kind(),
+            WaitErrorKind::NoNewBackup { async_request_id, instance_id }
+                if async_request_id == "77" && instance_id == "cmgo-9"
+        ));
+        let t = WaitTarget::backup_download(InstanceId::new("cmgo-9"), BackupName::new("bk-9"));
+        assert_eq!(
+            t,
+            WaitTarget::BackupDownload {
+                instance_id: "cmgo-9".into(),
+                backup_name: "bk-9".into()
+            }
+        );
+        assert_eq!(InstanceId::new("cmgo-9").to_string(), "cmgo-9");
+        assert_eq!(String::from(BackupName::new("bk")), "bk");
     }
 
     #[test]
@@ -403,13 +489,21 @@ mod tests {
         let t = WaitError::timed_out(WaitTarget::async_request("7"), Duration::ZERO, None);
         assert_eq!(t.async_request_id(), Some("7"));
         assert!(t.is_timeout());
-        let d = WaitError::timed_out(WaitTarget::backup_download("i", "b"), Duration::ZERO, None);
+        let d = WaitError::timed_out(
+            WaitTarget::backup_download(InstanceId::new("i"), BackupName::new("b")),
+            Duration::ZERO,
+            None,
+        );
         assert_eq!(d.async_request_id(), None);
         assert!(d.is_timeout());
-        let f = WaitError::download_task_failed("i", "b", vec!["i_0".into()]);
+        let f = WaitError::download_task_failed(
+            InstanceId::new("i"),
+            BackupName::new("b"),
+            vec!["i_0".into()],
+        );
         assert_eq!(f.async_request_id(), None);
         assert!(!f.is_timeout());
-        let n = WaitError::no_new_backup("8", "i");
+        let n = WaitError::no_new_backup(AsyncRequestId::new("8"), InstanceId::new("i"));
         assert_eq!(n.async_request_id(), Some("8"));
         assert!(!n.is_timeout());
     }

@@ -27,8 +27,10 @@
 //!   take parameters as JSON. Each [`ActionInfo`] carries a one-line `summary`, its request's
 //!   `params` and its response's `output`, and each [`ParamInfo`] a one-line `help`: the lines
 //!   of the crate's `spec/help.json`, which the generator requires for every action and member.
-//! - `Debug` of a request never shows a password: members whose spec name ends in `Password`
-//!   print as `** redacted **` (the value and its wire form are unchanged).
+//! - `Debug` never shows a password or a download link's signature: members whose spec name
+//!   ends in `Password` print as `** redacted **`, and download links (names ending in `Url`,
+//!   such as `BackupDownloadTask.Url`, which are pre-signed) print as scheme, host and path
+//!   with `?** redacted **` in place of the query (the value and its wire form are unchanged).
 //!
 //! ## Structures on both sides
 //!

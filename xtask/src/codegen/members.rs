@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::model::{Elem, Field, Model, Role, Scalar};
+use super::model::{Elem, Field, Model, Redact, Role, Scalar};
 use super::text::{doc, rust_str};
 
 pub(super) fn field_doc(model: &Model, sname: &str, f: &Field) -> String {
@@ -218,9 +218,9 @@ pub(super) fn keeps_unknown(role: Role) -> bool {
     matches!(role, Role::Response | Role::ResponseSide | Role::Shared)
 }
 
-/// The derives and `#[non_exhaustive]`; `Debug` is derived unless a member is a password.
+/// The derives and `#[non_exhaustive]`; `Debug` is derived unless a member is redacted.
 pub(super) fn write_derives(s: &mut String, fields: &[Field], default: bool) {
-    let debug = if fields.iter().any(|f| f.secret) {
+    let debug = if fields.iter().any(|f| f.redact != Redact::No) {
         ""
     } else {
         "Debug, "
@@ -233,33 +233,34 @@ pub(super) fn write_derives(s: &mut String, fields: &[Field], default: bool) {
     s.push_str("#[non_exhaustive]\n");
 }
 
-/// A `Debug` that prints passwords as `** redacted **`, for structures that hold one.
+/// A `Debug` that prints passwords as `** redacted **` and download links without their query,
+/// for structures that hold one.
 pub(super) fn write_debug(s: &mut String, sname: &str, fields: &[Field], unknown: bool) {
-    if !fields.iter().any(|f| f.secret) {
+    if fields.iter().all(|f| f.redact == Redact::No) {
         return;
     }
+    let has = |r: Redact| fields.iter().any(|f| f.redact == r);
+    let what = match (has(Redact::Whole), has(Redact::Query)) {
+        (true, false) => "Passwords print as `** redacted **`.",
+        (false, _) => "Download links print without their query string (a pre-signed link's signature).",
+        (true, true) => "Passwords print as `** redacted **`, download links without their query string (a pre-signed link's signature).",
+    };
     let _ = writeln!(
         s,
-        "impl std::fmt::Debug for {sname} {{\n/// Passwords print as `** redacted **`.\nfn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\nf.debug_struct({})",
+        "impl std::fmt::Debug for {sname} {{\n/// {what}\nfn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\nf.debug_struct({})",
         rust_str(sname)
     );
     for f in fields {
         let name = rust_str(f.ident.trim_start_matches("r#"));
-        match (f.secret, f.ty().starts_with("Option<")) {
-            (false, _) => {
-                let _ = writeln!(s, ".field({name}, &self.{})", f.ident);
-            }
-            (true, true) => {
-                let _ = writeln!(
-                    s,
-                    ".field({name}, &crate::redact::option(&self.{}))",
-                    f.ident
-                );
-            }
-            (true, false) => {
-                let _ = writeln!(s, ".field({name}, &crate::redact::Redacted)");
-            }
-        }
+        let optional = f.ty().starts_with("Option<");
+        let shown = match (f.redact, optional) {
+            (Redact::No, _) => format!("&self.{}", f.ident),
+            (Redact::Whole, true) => format!("&crate::redact::option(&self.{})", f.ident),
+            (Redact::Whole, false) => "&crate::redact::Redacted".to_string(),
+            (Redact::Query, true) => format!("&crate::redact::link_option(&self.{})", f.ident),
+            (Redact::Query, false) => format!("&crate::redact::Link(&self.{})", f.ident),
+        };
+        let _ = writeln!(s, ".field({name}, {shown})");
     }
     if unknown {
         s.push_str(".field(\"unknown_fields\", &self.unknown_fields)\n");

@@ -99,8 +99,20 @@ pub(super) struct Field {
     pub(super) answer: bool,
     /// A structure shared with answers, held by a request-side structure: decoded strictly.
     pub(super) strict: bool,
-    /// A password: redacted in `Debug`.
-    pub(super) secret: bool,
+    /// How `Debug` shows it.
+    pub(super) redact: Redact,
+}
+
+/// How the generated `Debug` shows a member whose value is a credential.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Redact {
+    /// As it is.
+    No,
+    /// A password: `** redacted **`.
+    Whole,
+    /// A download link, which may be pre-signed: scheme, host and path, and `?** redacted **`
+    /// in place of the query (where a pre-signed link's signature is).
+    Query,
 }
 
 impl Field {
@@ -198,10 +210,21 @@ pub(super) fn is_idempotent(action: &str) -> bool {
     READ_ONLY_VERBS.iter().any(|p| action.starts_with(p))
 }
 
-/// Whether a member holds a password: its name ends in `Password` and it is text. `Debug`
-/// redacts such members.
-pub(super) fn is_secret(wire: &str, elem: &Elem) -> bool {
-    wire.ends_with("Password") && matches!(elem, Elem::Scalar(Scalar::Str))
+/// Which text members are credentials, by name: a password (`…Password`), or a download link
+/// (`…Url`: every such member of the spec links to a stored file: `BackupDownloadTask.Url`,
+/// the log download `Task.Url`, `AuditLogFile.DownloadUrl`, the SSL `CertUrl`s; such links
+/// are pre-signed, and the query string of a pre-signed link is its signature). The
+/// generated `Debug` redacts them; the value and its wire form are unchanged.
+pub(super) fn redaction(wire: &str, elem: &Elem, list: bool) -> Redact {
+    if list || !matches!(elem, Elem::Scalar(Scalar::Str)) {
+        Redact::No
+    } else if wire.ends_with("Password") {
+        Redact::Whole
+    } else if wire.ends_with("Url") {
+        Redact::Query
+    } else {
+        Redact::No
+    }
 }
 
 pub(super) fn doc_url(action: &str) -> String {
@@ -365,7 +388,7 @@ impl Model {
             let answer = matches!(role, Role::Response | Role::ResponseSide | Role::Shared);
             let strict = !answer
                 && matches!(&elem, Elem::Struct(st) if self.roles.get(st) == Some(&Role::Shared));
-            let secret = is_secret(&m.name, &elem);
+            let redact = redaction(&m.name, &elem, list);
             let plain = m.required && matches!(role, Role::Request | Role::RequestSide);
             let (ident, setter) = ident_for(&m.name);
             if out.iter().any(|f| f.ident == ident) {
@@ -385,7 +408,7 @@ impl Model {
                 request_id,
                 answer,
                 strict,
-                secret,
+                redact,
             });
         }
         Ok(out)

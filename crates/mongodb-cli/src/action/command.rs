@@ -90,7 +90,9 @@ fn action_options() -> Vec<Arg> {
         Arg::new("waiter").long("waiter").value_name("JSON").help(
             "Call again until a JMESPath expression over the response equals a value: \
                  '{\"expr\":\"Status\",\"to\":\"success\",\"timeout\":600,\"interval\":5}' \
-                 (timeout and interval in seconds, default 180 and 5; exit 3 on timeout)",
+                 (timeout and interval in seconds, default 180 and 5; exit 3 on timeout). \
+                 Read-only actions (Describe…, Inquire…, …) only: others would be sent again \
+                 on every poll",
         ),
         Arg::new("generate-cli-skeleton")
             .long("generate-cli-skeleton")

@@ -1,7 +1,7 @@
 //! `tcmongo [mongodb] <Action> …`: the generic runner for any API action. It gathers the
 //! parameters (`--cli-input-json`, one flag per parameter, dotted parts), checks them against the
-//! typed request, calls the action (again and again under `--waiter`), applies `--filter` and
-//! prints the response in the `--output` format. `--generate-cli-skeleton` prints the
+//! typed request, calls the action (again and again under `--waiter`, which only read-only
+//! actions take), applies `--filter` and prints the response in the `--output` format. `--generate-cli-skeleton` prints the
 //! parameters instead and sends nothing.
 
 mod command;
@@ -44,6 +44,12 @@ pub fn run(
         .get_one::<String>("waiter")
         .map(|w| Waiter::parse(w))
         .transpose()?;
+    if waiter.is_some() && !mongodb_models::is_idempotent(info.name) {
+        return Err(Failure::usage(format!(
+            "--waiter can't be used with {0}: the waiter sends the action again on every poll, and {0} changes something each time it is sent (a second backup, a second task, …). Run {0} once, then wait on a Describe action, e.g. DescribeAsyncRequestInfo --AsyncRequestId ID --waiter '{{\"expr\":\"Status\",\"to\":\"success\"}}'",
+            info.name
+        )));
+    }
     let format = g.action_format()?;
     let params = gather_params(info, m, dotted)?;
     let checked = mongodb_models::check_request(info.name, &Value::Object(params))

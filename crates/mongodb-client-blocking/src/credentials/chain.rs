@@ -11,7 +11,7 @@ use super::env::EnvironmentProvider;
 use super::env_source::EnvSource;
 use super::oidc::{OidcRoleProvider, TKE_VARS};
 use super::profile::ProfileFileProvider;
-use super::provider::{cred_error, Keyed, Probe, ProvideCredentials, Source};
+use super::provider::{cred_error, Keyed, Probe, ProvideCredentials, ServerClock, Source};
 use super::sts::{StsAssumeRoleProvider, DEFAULT_STS_ENDPOINT};
 use super::tccli::TccliProvider;
 
@@ -24,10 +24,23 @@ use super::tccli::TccliProvider;
 /// | # | source | configured when | provider |
 /// |---|---|---|---|
 /// | 1 | environment | `TENCENTCLOUD_SECRET_ID` or `TENCENTCLOUD_SECRET_KEY` is set | [`EnvironmentProvider`] |
-/// | 2 | INI profile file | `TENCENTCLOUD_CREDENTIALS_FILE` is set, or `~/.tencentcloud/credentials` exists | [`ProfileFileProvider`] |
+/// | 2 | INI profile file | `TENCENTCLOUD_CREDENTIALS_FILE` is set, or `~/.tencentcloud/credentials` exists (but see `TCCLI_PROFILE` below) | [`ProfileFileProvider`] |
 /// | 3 | tccli profile | `~/.tccli/<profile>.credential` exists, or `TCCLI_PROFILE` names a profile | [`TccliProvider`] |
 /// | 4 | TKE OIDC (workload identity) | any of `TKE_REGION`, `TKE_PROVIDER_ID`, `TKE_WEB_IDENTITY_TOKEN_FILE`, `TKE_ROLE_ARN` is set | [`OidcRoleProvider`] |
 /// | 5 | CVM instance role | the metadata service answers with a role bound | [`CvmRoleProvider`] |
+///
+/// **Which profile the files give.** The INI file and tccli each have a variable naming a
+/// profile; a variable names a profile for its own file only, and a profile that was named
+/// must exist. `TCCLI_PROFILE` alone also turns the INI file's implicit `[default]` off, so
+/// that the keys used are those of the profile whose region and output the CLI takes:
+///
+/// | set | INI file (step 2) | tccli (step 3) |
+/// |---|---|---|
+/// | none of these | `[default]`, if the file has one | `default.credential`, if it exists |
+/// | `TENCENTCLOUD_PROFILE=p` | `[p]`, which must exist | reached only when the file is absent |
+/// | `TCCLI_PROFILE=t` | skipped (logged at `debug`) | `t.credential`, which must exist |
+/// | `TCCLI_PROFILE=t` and `TENCENTCLOUD_PROFILE=p` | `[p]`, which must exist | reached only when the file is absent |
+/// | `TCCLI_PROFILE=t` and `TENCENTCLOUD_CREDENTIALS_FILE=f` | `f`'s `[default]` (or `[p]`) | reached only when `f` has no `[default]` |
 ///
 /// Then, if `TENCENTCLOUD_ROLE_ARN` is set, the credentials found are used to assume that role
 /// through STS ([`StsAssumeRoleProvider`], session name from `TENCENTCLOUD_ROLE_SESSION_NAME`)
@@ -47,6 +60,7 @@ pub struct DefaultChain {
     metadata_endpoint: Option<String>,
     sts_endpoint: String,
     agent: Option<ureq::Agent>,
+    clock: ServerClock,
     built: OnceLock<Built>,
     last_source: Mutex<String>,
 }
@@ -68,6 +82,7 @@ struct Base {
     cvm: Option<Arc<CvmRoleProvider>>,
     sts_endpoint: String,
     agent: Option<ureq::Agent>,
+    clock: ServerClock,
 }
 
 impl fmt::Debug for Base {
@@ -109,6 +124,7 @@ impl DefaultChain {
             metadata_endpoint: Some(DEFAULT_METADATA_ENDPOINT.to_string()),
             sts_endpoint: DEFAULT_STS_ENDPOINT.to_string(),
             agent: None,
+            clock: ServerClock::default(),
             built: OnceLock::new(),
             last_source: Mutex::new(String::new()),
         }
@@ -143,6 +159,13 @@ impl DefaultChain {
         self
     }
 
+    /// Sign STS and OIDC calls with this clock: the client's, corrected after
+    /// `AuthFailure.SignatureExpire`.
+    pub(crate) fn with_clock(mut self, clock: ServerClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     fn built(&self) -> &Built {
         self.built.get_or_init(|| {
             let cvm = self.metadata_endpoint.as_ref().map(|url| {
@@ -157,6 +180,7 @@ impl DefaultChain {
                 cvm.clone()
                     .unwrap_or_else(|| Arc::new(CvmRoleProvider::new())),
                 self.agent.clone(),
+                self.clock.clone(),
                 self.sts_endpoint.clone(),
             );
             if let Some(p) = &self.profile {
@@ -174,6 +198,7 @@ impl DefaultChain {
                     cvm,
                     sts_endpoint: self.sts_endpoint.clone(),
                     agent: self.agent.clone(),
+                    clock: self.clock.clone(),
                 }),
                 role: Keyed::default(),
             }
@@ -198,7 +223,8 @@ impl DefaultChain {
                 .unwrap_or_else(|| {
                     StsAssumeRoleProvider::new(built.base.clone(), &arn, "tcmongo-rs")
                 })
-                .endpoint(self.sts_endpoint.clone());
+                .endpoint(self.sts_endpoint.clone())
+                .with_clock(self.clock.clone());
             match &self.agent {
                 Some(a) => p.with_agent(a.clone()),
                 None => p,
@@ -220,12 +246,32 @@ impl Base {
                 TKE_VARS.join(", ")
             )));
         };
-        let p = p.endpoint(self.sts_endpoint.clone());
+        let p = p
+            .endpoint(self.sts_endpoint.clone())
+            .with_clock(self.clock.clone());
         let p = self.oidc.get(&p.key(), || match &self.agent {
             Some(a) => p.with_agent(a.clone()),
             None => p,
         });
         Ok(Probe::Found(p.provide()?, p.describe()))
+    }
+
+    /// The INI file, unless `TCCLI_PROFILE` alone chose a profile: then the file's implicit
+    /// `[default]` is not the identity the user asked for (see the type's docs).
+    fn file_step(&self) -> Result<Probe, Error> {
+        let named_in_ini = ["TENCENTCLOUD_PROFILE", "TENCENTCLOUD_CREDENTIALS_FILE"]
+            .iter()
+            .any(|v| self.env.var(v).is_some());
+        match self.env.var("TCCLI_PROFILE") {
+            Some(tccli) if !named_in_ini => {
+                let why = format!(
+                    "profile file: its [default] is skipped because TCCLI_PROFILE={tccli} chooses tccli's profile (set TENCENTCLOUD_PROFILE to use a section of the file)"
+                );
+                log::debug!("credentials: {why}");
+                Ok(Probe::Absent(why))
+            }
+            _ => self.file.probe(),
+        }
     }
 
     fn resolve(&self) -> Result<(Credentials, String), Error> {
@@ -244,7 +290,7 @@ impl Base {
         }
         let steps: [&dyn Fn() -> Result<Probe, Error>; 5] = [
             &|| self.environment.probe(),
-            &|| self.file.probe(),
+            &|| self.file_step(),
             &|| self.tccli.probe(),
             &|| self.oidc(),
             &|| match &self.cvm {

@@ -7,7 +7,7 @@ use mongodb_errors::Error;
 use tc_sign::Credentials;
 
 use super::cache::CredentialCache;
-use super::fetch::{require_ok, Fetcher};
+use super::fetch::{require_ok, Fetcher, Unsent};
 use super::provider::{
     cred_error, make_credentials, provide_from, unix_now, Probe, ProvideCredentials, Source,
 };
@@ -114,10 +114,12 @@ impl CvmRoleProvider {
     }
 
     fn get(&self, url: &str) -> Result<String, Error> {
-        let body = self
-            .fetcher
-            .retrying("CVM role", false, || require_ok(self.fetcher.get(url)?))?;
-        Ok(String::from_utf8_lossy(&body).into_owned())
+        self.fetcher.retrying(
+            "CVM role",
+            Unsent::GiveUp,
+            |_| self.fetcher.get(url),
+            |reply| Ok(String::from_utf8_lossy(require_ok(reply)?).into_owned()),
+        )
     }
 
     fn fetch(&self) -> Result<(Credentials, i64), Miss> {

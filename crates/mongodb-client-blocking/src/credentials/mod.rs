@@ -19,10 +19,10 @@ pub use chain::DefaultChain;
 pub use cvm::CvmRoleProvider;
 pub use env::EnvironmentProvider;
 pub use env_source::EnvSource;
-pub use oidc::OidcRoleProvider;
+pub use oidc::{OidcRoleProvider, OidcRoleProviderBuilder};
 pub use profile::ProfileFileProvider;
 pub use provider::{ProvideCredentials, StaticProvider};
 pub use sts::StsAssumeRoleProvider;
 pub use tccli::TccliProvider;
 
-pub(crate) use provider::unix_now;
+pub(crate) use provider::{unix_now, ServerClock};

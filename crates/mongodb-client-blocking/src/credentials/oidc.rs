@@ -10,8 +10,8 @@ use tc_sign::Credentials;
 
 use super::cache::CredentialCache;
 use super::env_source::EnvSource;
-use super::fetch::{api_response, require_ok, Fetcher};
-use super::provider::{cred_error, make_credentials, unix_now, ProvideCredentials};
+use super::fetch::{Fetcher, StsAnswer, Unsent};
+use super::provider::{cred_error, unix_now, ProvideCredentials, ServerClock};
 use super::sts::DEFAULT_STS_ENDPOINT;
 use crate::retry::RetryPolicy;
 
@@ -40,7 +40,22 @@ pub(crate) const TKE_VARS: [&str; 4] = [
 /// In a TKE pod the four variables `TKE_REGION`, `TKE_PROVIDER_ID`,
 /// `TKE_WEB_IDENTITY_TOKEN_FILE` and `TKE_ROLE_ARN` configure it
 /// ([`from_tke_env`](Self::from_tke_env)); the [`DefaultChain`](crate::DefaultChain) uses it
-/// when any of them is set.
+/// when any of them is set. Elsewhere, name each setting with [`builder`](Self::builder):
+///
+/// ```
+/// use mongodb_client_blocking::OidcRoleProvider;
+///
+/// let provider = OidcRoleProvider::builder()
+///     .region("ap-guangzhou")
+///     .provider_id("tke-oidc")
+///     .token_file("/var/run/secrets/tke/token")
+///     .role_arn("qcs::cam::uin/100000000001:roleName/backup")
+///     .build()
+///     .unwrap();
+/// # let _ = provider;
+/// let missing = OidcRoleProvider::builder().region("ap-guangzhou").build().unwrap_err();
+/// assert!(missing.to_string().contains("provider_id, token_file, role_arn"));
+/// ```
 pub struct OidcRoleProvider {
     region: String,
     provider_id: String,
@@ -66,26 +81,90 @@ impl fmt::Debug for OidcRoleProvider {
     }
 }
 
-impl OidcRoleProvider {
-    /// Assume `role_arn` in `region` with the OIDC token in `token_file`, issued by identity
-    /// provider `provider_id`.
-    pub fn new(
-        region: impl Into<String>,
-        provider_id: impl Into<String>,
-        token_file: impl Into<PathBuf>,
-        role_arn: impl Into<String>,
-    ) -> Self {
-        OidcRoleProvider {
-            region: region.into(),
-            provider_id: provider_id.into(),
-            token_file: token_file.into(),
-            role_arn: role_arn.into(),
-            session_name: None,
-            duration_secs: 7200,
-            endpoint: DEFAULT_STS_ENDPOINT.to_string(),
-            fetcher: Fetcher::standalone(Duration::from_secs(10)),
-            cache: CredentialCache::new(300),
+/// Names the four settings an [`OidcRoleProvider`] needs, so none can be swapped for another;
+/// [`build`](Self::build) says which are missing.
+#[derive(Debug, Clone, Default)]
+#[must_use = "call build() to get the provider"]
+pub struct OidcRoleProviderBuilder {
+    region: Option<String>,
+    provider_id: Option<String>,
+    token_file: Option<PathBuf>,
+    role_arn: Option<String>,
+}
+
+impl OidcRoleProviderBuilder {
+    /// Region sent with the STS call (`TKE_REGION`).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The identity provider that issued the token (`TKE_PROVIDER_ID`).
+    pub fn provider_id(mut self, id: impl Into<String>) -> Self {
+        self.provider_id = Some(id.into());
+        self
+    }
+
+    /// The file holding the OIDC token, read again for every call
+    /// (`TKE_WEB_IDENTITY_TOKEN_FILE`).
+    pub fn token_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.token_file = Some(path.into());
+        self
+    }
+
+    /// The CAM role to assume (`TKE_ROLE_ARN`).
+    pub fn role_arn(mut self, arn: impl Into<String>) -> Self {
+        self.role_arn = Some(arn.into());
+        self
+    }
+
+    /// The provider, or an [`Error::Credentials`] naming every setting left out (or empty).
+    pub fn build(self) -> Result<OidcRoleProvider, Error> {
+        let text = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        let token_file = self.token_file.filter(|p| !p.as_os_str().is_empty());
+        match (
+            text(self.region),
+            text(self.provider_id),
+            token_file,
+            text(self.role_arn),
+        ) {
+            (Some(region), Some(provider_id), Some(token_file), Some(role_arn)) => {
+                Ok(OidcRoleProvider {
+                    region,
+                    provider_id,
+                    token_file,
+                    role_arn,
+                    session_name: None,
+                    duration_secs: 7200,
+                    endpoint: DEFAULT_STS_ENDPOINT.to_string(),
+                    fetcher: Fetcher::standalone(Duration::from_secs(10)),
+                    cache: CredentialCache::new(300),
+                })
+            }
+            (region, provider_id, token_file, role_arn) => {
+                let missing: Vec<&str> = [
+                    ("region", region.is_none()),
+                    ("provider_id", provider_id.is_none()),
+                    ("token_file", token_file.is_none()),
+                    ("role_arn", role_arn.is_none()),
+                ]
+                .into_iter()
+                .filter(|(_, gone)| *gone)
+                .map(|(name, _)| name)
+                .collect();
+                Err(cred_error(format!(
+                    "OIDC role provider: {} not set; give each to OidcRoleProvider::builder()",
+                    missing.join(", ")
+                )))
+            }
         }
+    }
+}
+
+impl OidcRoleProvider {
+    /// Start naming the settings: region, identity provider, token file and role, all required.
+    pub fn builder() -> OidcRoleProviderBuilder {
+        OidcRoleProviderBuilder::default()
     }
 
     /// Read `TKE_REGION`, `TKE_PROVIDER_ID`, `TKE_WEB_IDENTITY_TOKEN_FILE` and `TKE_ROLE_ARN`
@@ -115,7 +194,13 @@ impl OidcRoleProvider {
             )));
         }
         let v = |i: usize| values[i].clone().unwrap_or_default();
-        Ok(Some(Self::new(v(0), v(1), v(2), v(3))))
+        Self::builder()
+            .region(v(0))
+            .provider_id(v(1))
+            .token_file(v(2))
+            .role_arn(v(3))
+            .build()
+            .map(Some)
     }
 
     /// Session name sent as `RoleSessionName` (default `tcmongo-rs-<microseconds>`).
@@ -144,6 +229,11 @@ impl OidcRoleProvider {
 
     pub(crate) fn with_agent(mut self, agent: ureq::Agent) -> Self {
         self.fetcher.set_agent(agent);
+        self
+    }
+
+    pub(crate) fn with_clock(mut self, clock: ServerClock) -> Self {
+        self.fetcher.set_clock(clock);
         self
     }
 
@@ -201,38 +291,36 @@ impl OidcRoleProvider {
         })
         .to_string();
         let host = crate::net::authority_of(&self.endpoint)?;
-        let timestamp = unix_now().to_string();
         let request_client = crate::net::default_request_client();
-        let headers = [
-            ("Host", host.as_str()),
-            ("Content-Type", "application/json"),
-            ("X-TC-Action", "AssumeRoleWithWebIdentity"),
-            ("X-TC-Version", "2018-08-13"),
-            ("X-TC-Timestamp", timestamp.as_str()),
-            ("X-TC-Region", self.region.as_str()),
-            ("X-TC-RequestClient", request_client.as_str()),
-            ("Authorization", "SKIP"),
-        ];
         let url = format!("{}/", self.endpoint);
-        let r = self
+        let answer = self
             .fetcher
-            .retrying("TKE OIDC", true, || {
-                let reply = self.fetcher.post(&url, headers, body.as_bytes())?;
-                api_response(&require_ok(reply)?)
-            })
+            .retrying(
+                "TKE OIDC",
+                Unsent::Retry,
+                |now| {
+                    let timestamp = now.to_string();
+                    let headers = [
+                        ("Host", host.as_str()),
+                        ("Content-Type", "application/json"),
+                        ("X-TC-Action", "AssumeRoleWithWebIdentity"),
+                        ("X-TC-Version", "2018-08-13"),
+                        ("X-TC-Timestamp", timestamp.as_str()),
+                        ("X-TC-Region", self.region.as_str()),
+                        ("X-TC-RequestClient", request_client.as_str()),
+                        ("Authorization", "SKIP"),
+                    ];
+                    self.fetcher.post(&url, headers, body.as_bytes())
+                },
+                StsAnswer::decode,
+            )
             .map_err(|e| {
                 cred_error(format!(
                     "{what}: AssumeRoleWithWebIdentity at {} failed: {e}",
                     self.endpoint
                 ))
             })?;
-        let c = &r["Credentials"];
-        let s = |k: &str| c[k].as_str().unwrap_or("");
-        let creds = make_credentials(s("TmpSecretId"), s("TmpSecretKey"), Some(s("Token")), &what)?;
-        let expiry = r["ExpiredTime"]
-            .as_i64()
-            .unwrap_or_else(|| unix_now() + self.duration_secs as i64);
-        Ok((creds, expiry))
+        answer.credentials(&what, unix_now() + self.duration_secs as i64)
     }
 }
 
@@ -261,8 +349,37 @@ mod tests {
     }
 
     #[test]
+    fn the_builder_puts_each_setting_in_its_place_and_names_what_is_missing() {
+        let p = OidcRoleProvider::builder()
+            .role_arn("A")
+            .token_file("T")
+            .provider_id("P")
+            .region("R")
+            .build()
+            .unwrap();
+        assert_eq!(p.key(), format!("R|P|T|A|{DEFAULT_STS_ENDPOINT}"));
+        let err = OidcRoleProvider::builder()
+            .provider_id("P")
+            .role_arn(" ")
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Credentials { .. }), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains("region, token_file, role_arn not set"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_missing_token_file_is_named_and_nothing_is_sent() {
-        let p = OidcRoleProvider::new("ap-guangzhou", "tke", "/nonexistent/token", "arn")
+        let p = OidcRoleProvider::builder()
+            .region("ap-guangzhou")
+            .provider_id("tke")
+            .token_file("/nonexistent/token")
+            .role_arn("arn")
+            .build()
+            .unwrap()
             .endpoint("http://127.0.0.1:9");
         let err = p.provide().unwrap_err().to_string();
         assert!(err.contains("/nonexistent/token"), "{err}");

@@ -30,7 +30,8 @@ use super::provider::{
 /// (by the variable or [`path`](Self::path)) or present: a named file that is missing, a file
 /// that does not parse, a profile asked for that it lacks, or a section without both keys is
 /// an error naming the file, never a reason to use another source. A present file without a
-/// `[default]` section, when no profile was asked for, is passed over.
+/// `[default]` section, when no profile was asked for, is passed over; so is the implicit
+/// `[default]` when `TCCLI_PROFILE` alone chose a profile (see the chain's precedence table).
 #[derive(Debug, Clone, Default)]
 pub struct ProfileFileProvider {
     env: EnvSource,

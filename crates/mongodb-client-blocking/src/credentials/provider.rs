@@ -1,6 +1,7 @@
 //! The provider trait, fixed credentials, and what the chain asks every built-in source.
 
 use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use mongodb_errors::Error;
@@ -125,6 +126,32 @@ pub(crate) fn unix_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// The service's clock: the local clock plus an offset learned from the `Date` of an
+/// `AuthFailure.SignatureExpire` answer. One is shared by a client and the credential providers
+/// it builds, so API calls, STS and OIDC all sign with the same corrected time whichever of
+/// them learned it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ServerClock {
+    offset: Arc<AtomicI64>,
+}
+
+impl ServerClock {
+    /// Seconds added to the local clock (0 until a correction).
+    pub(crate) fn offset(&self) -> i64 {
+        self.offset.load(Ordering::Relaxed)
+    }
+
+    /// Use this offset from now on, everywhere the clock is shared.
+    pub(crate) fn set_offset(&self, offset: i64) {
+        self.offset.store(offset, Ordering::Relaxed);
+    }
+
+    /// The corrected time, in seconds since the Unix epoch.
+    pub(crate) fn now(&self) -> i64 {
+        unix_now() + self.offset()
+    }
 }
 
 /// One value built from settings that may change between calls (a role named in a file, in

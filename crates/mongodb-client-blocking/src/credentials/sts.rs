@@ -9,8 +9,8 @@ use tc_sign::{Credentials, HttpMethod, SignableBody, Signer, SigningParams};
 
 use super::cache::CredentialCache;
 use super::env_source::EnvSource;
-use super::fetch::{api_response, require_ok, Fetcher};
-use super::provider::{cred_error, make_credentials, unix_now, ProvideCredentials};
+use super::fetch::{Fetcher, StsAnswer, Unsent};
+use super::provider::{cred_error, unix_now, ProvideCredentials, ServerClock};
 use crate::retry::RetryPolicy;
 
 /// The public STS endpoint.
@@ -112,6 +112,11 @@ impl StsAssumeRoleProvider {
         self
     }
 
+    pub(crate) fn with_clock(mut self, clock: ServerClock) -> Self {
+        self.fetcher.set_clock(clock);
+        self
+    }
+
     /// The role this provider assumes.
     pub(crate) fn role_arn(&self) -> &str {
         &self.role_arn
@@ -126,43 +131,36 @@ impl StsAssumeRoleProvider {
             "DurationSeconds": self.duration_secs,
         })
         .to_string();
-        let params = SigningParams::builder()
-            .method(HttpMethod::Post)
-            .service("sts")
-            .host(&host)
-            .action("AssumeRole")
-            .version("2018-08-13")
-            .timestamp(unix_now())
-            .payload(SignableBody::Bytes(body.as_bytes()))
-            .region(&self.region)
-            .build()
-            .map_err(|e| cred_error(format!("STS AssumeRole: {e}")))?;
-        let signed = self.signer.sign_headers(&base, &params);
         let url = format!("{}/", self.endpoint);
-        let r = self
+        let answer = self
             .fetcher
-            .retrying("STS AssumeRole", true, || {
-                let reply = self.fetcher.post(&url, signed.iter(), body.as_bytes())?;
-                api_response(&require_ok(reply)?)
-            })
+            .retrying(
+                "STS AssumeRole",
+                Unsent::Retry,
+                |now| {
+                    let params = SigningParams::builder()
+                        .method(HttpMethod::Post)
+                        .service("sts")
+                        .host(&host)
+                        .action("AssumeRole")
+                        .version("2018-08-13")
+                        .timestamp(now)
+                        .payload(SignableBody::Bytes(body.as_bytes()))
+                        .region(&self.region)
+                        .build()
+                        .map_err(|e| cred_error(format!("STS AssumeRole: {e}")))?;
+                    let signed = self.signer.sign_headers(&base, &params);
+                    self.fetcher.post(&url, signed.iter(), body.as_bytes())
+                },
+                StsAnswer::decode,
+            )
             .map_err(|e| {
                 cred_error(format!(
                     "STS AssumeRole for {} at {} failed: {e}",
                     self.role_arn, self.endpoint
                 ))
             })?;
-        let c = &r["Credentials"];
-        let s = |k: &str| c[k].as_str().unwrap_or("");
-        let creds = make_credentials(
-            s("TmpSecretId"),
-            s("TmpSecretKey"),
-            Some(s("Token")),
-            "STS AssumeRole",
-        )?;
-        let expiry = r["ExpiredTime"]
-            .as_i64()
-            .unwrap_or_else(|| unix_now() + self.duration_secs as i64);
-        Ok((creds, expiry))
+        answer.credentials("STS AssumeRole", unix_now() + self.duration_secs as i64)
     }
 }
 

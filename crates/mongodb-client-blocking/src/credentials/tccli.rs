@@ -8,8 +8,8 @@ use tc_sign::Credentials;
 use super::cvm::CvmRoleProvider;
 use super::env_source::EnvSource;
 use super::provider::{
-    cred_error, make_credentials, provide_from, unix_now, Keyed, Probe, ProvideCredentials, Source,
-    StaticProvider,
+    cred_error, make_credentials, provide_from, unix_now, Keyed, Probe, ProvideCredentials,
+    ServerClock, Source, StaticProvider,
 };
 use super::sts::StsAssumeRoleProvider;
 use crate::tccli::TccliProfile;
@@ -38,6 +38,7 @@ pub struct TccliProvider {
     cvm: Arc<CvmRoleProvider>,
     role: Arc<Keyed<StsAssumeRoleProvider>>,
     agent: Option<ureq::Agent>,
+    clock: ServerClock,
     sts_endpoint: Option<String>,
     /// In the chain with an explicit profile: a missing file means "not here".
     file_optional: bool,
@@ -63,6 +64,7 @@ impl TccliProvider {
             cvm: Arc::new(CvmRoleProvider::new()),
             role: Arc::default(),
             agent: None,
+            clock: ServerClock::default(),
             sts_endpoint: None,
             file_optional: false,
         }
@@ -74,15 +76,17 @@ impl TccliProvider {
         self
     }
 
-    /// Share the chain's CVM provider (its cache), HTTP agent and STS endpoint.
+    /// Share the chain's CVM provider (its cache), HTTP agent, clock and STS endpoint.
     pub(crate) fn shared(
         mut self,
         cvm: Arc<CvmRoleProvider>,
         agent: Option<ureq::Agent>,
+        clock: ServerClock,
         sts_endpoint: String,
     ) -> Self {
         self.cvm = cvm;
         self.agent = agent;
+        self.clock = clock;
         self.sts_endpoint = Some(sts_endpoint);
         self
     }
@@ -161,9 +165,16 @@ impl Source for TccliProvider {
             .credential_str("role-session-name")
             .unwrap_or("tcmongo-rs")
             .to_string();
-        let key = format!("{role_arn}|{session}|{}", creds.secret_id());
+        // A rotated key (or token) under the same id gets a provider of its own: the key is
+        // part of the cache key, as a digest so that the key itself is never kept twice.
+        let key = format!(
+            "{role_arn}|{session}|{}|{}",
+            creds.secret_id(),
+            secret_digest(&creds)
+        );
         let sts = self.role.get(&key, || {
-            let mut p = StsAssumeRoleProvider::new(StaticProvider::new(creds), role_arn, session);
+            let mut p = StsAssumeRoleProvider::new(StaticProvider::new(creds), role_arn, session)
+                .with_clock(self.clock.clone());
             if let Some(url) = &self.sts_endpoint {
                 p = p.endpoint(url.clone());
             }
@@ -184,6 +195,16 @@ impl ProvideCredentials for TccliProvider {
     fn provide(&self) -> Result<Credentials, Error> {
         provide_from(self)
     }
+}
+
+/// SHA-256 of the secret key and token, hex: tells keys apart without holding them.
+fn secret_digest(creds: &Credentials) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(creds.secret_key().as_bytes());
+    h.update([0]);
+    h.update(creds.token().unwrap_or_default().as_bytes());
+    hex::encode(h.finalize())
 }
 
 /// A Unix time as RFC 3339 for messages, or the number when it is out of range.

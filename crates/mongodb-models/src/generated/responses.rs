@@ -2402,7 +2402,7 @@ impl DescribeInstanceRolesResponse {
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=DescribeInstanceSSL>
 ///
 /// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct DescribeInstanceSSLResponse {
     /// Wire name `Status`: a signed integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
@@ -2460,6 +2460,19 @@ impl DescribeInstanceSSLResponse {
     pub fn with_cert_url(mut self, v: impl Into<String>) -> Self {
         self.cert_url = Some(v.into());
         self
+    }
+}
+
+impl std::fmt::Debug for DescribeInstanceSSLResponse {
+    /// Download links print without their query string (a pre-signed link's signature).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DescribeInstanceSSLResponse")
+            .field("status", &self.status)
+            .field("expired_time", &self.expired_time)
+            .field("cert_url", &crate::redact::link_option(&self.cert_url))
+            .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -3293,7 +3306,7 @@ impl InquirePriceRenewDBInstancesResponse {
 /// Reference: <https://console.cloud.tencent.com/api/explorer?Product=mongodb&Version=2019-07-25&Action=InstanceEnableSSL>
 ///
 /// Every member is optional so that any answer the service sends decodes; members this version does not know are kept in `unknown_fields`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct InstanceEnableSSLResponse {
     /// Wire name `Status`: a signed integer. The service may send `null`, which decodes as `None`. An empty string counts as absent.
@@ -3365,6 +3378,20 @@ impl InstanceEnableSSLResponse {
     pub fn with_flow_id(mut self, v: i64) -> Self {
         self.flow_id = Some(v);
         self
+    }
+}
+
+impl std::fmt::Debug for InstanceEnableSSLResponse {
+    /// Download links print without their query string (a pre-signed link's signature).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstanceEnableSSLResponse")
+            .field("status", &self.status)
+            .field("expired_time", &self.expired_time)
+            .field("cert_url", &crate::redact::link_option(&self.cert_url))
+            .field("flow_id", &self.flow_id)
+            .field("request_id", &self.request_id)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 

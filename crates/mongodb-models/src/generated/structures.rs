@@ -438,7 +438,7 @@ impl AuditLog {
 /// The `AuditLogFile` data structure of the API.
 ///
 /// Returned in the answers of `DescribeAuditLogFiles`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct AuditLogFile {
     /// Wire name `FileName`: a string. `None` when absent from the answer.
@@ -544,6 +544,25 @@ impl AuditLogFile {
     pub fn with_progress_rate(mut self, v: u64) -> Self {
         self.progress_rate = Some(v);
         self
+    }
+}
+
+impl std::fmt::Debug for AuditLogFile {
+    /// Download links print without their query string (a pre-signed link's signature).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditLogFile")
+            .field("file_name", &self.file_name)
+            .field("create_time", &self.create_time)
+            .field("status", &self.status)
+            .field("file_size", &self.file_size)
+            .field(
+                "download_url",
+                &crate::redact::link_option(&self.download_url),
+            )
+            .field("err_msg", &self.err_msg)
+            .field("progress_rate", &self.progress_rate)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -724,7 +743,7 @@ impl crate::strict::KnownMembers for Auth {
 /// Once `Status` reaches completed, `Url` holds a link to the prepared backup file.
 ///
 /// Returned in the answers of `DescribeBackupDownloadTask`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct BackupDownloadTask {
     /// Wire name `CreateTime`: a string. `None` when absent from the answer.
@@ -910,6 +929,27 @@ impl BackupDownloadTask {
     pub fn with_bucket(mut self, v: impl Into<String>) -> Self {
         self.bucket = Some(v.into());
         self
+    }
+}
+
+impl std::fmt::Debug for BackupDownloadTask {
+    /// Download links print without their query string (a pre-signed link's signature).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupDownloadTask")
+            .field("create_time", &self.create_time)
+            .field("backup_name", &self.backup_name)
+            .field("replica_set_id", &self.replica_set_id)
+            .field("backup_size", &self.backup_size)
+            .field("status", &self.status)
+            .field("percent", &self.percent)
+            .field("time_spend", &self.time_spend)
+            .field("url", &crate::redact::link_option(&self.url))
+            .field("backup_method", &self.backup_method)
+            .field("backup_desc", &self.backup_desc)
+            .field("region", &self.region)
+            .field("bucket", &self.bucket)
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
@@ -5519,7 +5559,7 @@ impl crate::strict::KnownMembers for TagInfo {
 /// The `Task` data structure of the API.
 ///
 /// Returned in the answers of `DescribeLogDownloadTasks`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct Task {
     /// Wire name `TaskType`: a signed integer. `None` when absent from the answer. An empty string counts as absent.
@@ -5639,6 +5679,23 @@ impl Task {
     pub fn with_url(mut self, v: impl Into<String>) -> Self {
         self.url = Some(v.into());
         self
+    }
+}
+
+impl std::fmt::Debug for Task {
+    /// Download links print without their query string (a pre-signed link's signature).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Task")
+            .field("task_type", &self.task_type)
+            .field("task_id", &self.task_id)
+            .field("create_time", &self.create_time)
+            .field("update_time", &self.update_time)
+            .field("file_size", &self.file_size)
+            .field("status", &self.status)
+            .field("percent", &self.percent)
+            .field("url", &crate::redact::link_option(&self.url))
+            .field("unknown_fields", &self.unknown_fields)
+            .finish()
     }
 }
 
