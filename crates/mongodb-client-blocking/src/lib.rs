@@ -91,6 +91,7 @@ mod config;
 mod credentials;
 mod download;
 mod export;
+mod fsutil;
 mod generated;
 mod manifest;
 mod net;

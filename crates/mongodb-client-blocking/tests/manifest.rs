@@ -168,11 +168,46 @@ fn every_update_leaves_a_whole_manifest_and_no_temporary_file() {
 #[test]
 fn a_leftover_temporary_file_does_not_matter() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("manifest.json.tmp"), b"{half a manif").unwrap();
+    // Another writer's temporary file (it may still be writing it): neither read nor touched.
+    let leftover = ".manifest.json.1.0.tmp";
+    std::fs::write(dir.path().join(leftover), b"{half a manif").unwrap();
     let m = manifest();
     m.save(dir.path()).unwrap();
     assert_eq!(Manifest::load(dir.path()).unwrap(), m);
-    assert_eq!(listing(dir.path()), [MANIFEST_FILE]);
+    assert_eq!(listing(dir.path()), [leftover, MANIFEST_FILE]);
+    assert_eq!(
+        std::fs::read(dir.path().join(leftover)).unwrap(),
+        b"{half a manif"
+    );
+    assert_eq!(
+        verify_dir(dir.path()).unwrap().outcome(),
+        VerifyOutcome::AllMatch
+    );
+}
+
+#[test]
+fn two_writers_of_one_manifest_never_clobber_each_others_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (manifest(), {
+        let mut m = manifest();
+        m.record_file(dir.path(), put(dir.path(), "s_0", "s0.tar", b"zero"))
+            .unwrap();
+        m
+    });
+    let (a, b, dir_path) = (&a, &b, dir.path());
+    std::thread::scope(|s| {
+        for m in [a, b] {
+            s.spawn(move || {
+                let dir = dir_path;
+                for _ in 0..100 {
+                    m.save(dir).unwrap();
+                    let now = Manifest::load(dir).unwrap();
+                    assert!(now == *a || now == *b, "{now:?}");
+                }
+            });
+        }
+    });
+    assert_eq!(listing(dir.path()), [MANIFEST_FILE, "s0.tar"]);
 }
 
 /// A finished export of three files in a fresh directory.

@@ -16,6 +16,7 @@ use super::report::DownloadReport;
 use super::secret::SecretUrl;
 use super::sequential::{self, io_err};
 use super::session::{Cut, Refresher, Session};
+use crate::fsutil;
 use crate::verified::Verified;
 
 /// What to download, and where.
@@ -182,7 +183,7 @@ fn finish(
     })?;
     record::remove(&meta_path).map_err(io_err(s, "removing the record of"))?;
     let dir = dest.parent().unwrap_or(Path::new("."));
-    fileio::sync_dir(dir).map_err(|source| Error::Io {
+    fsutil::sync_dir(dir).map_err(|source| Error::Io {
         context: format!("syncing the directory {}", dir.display()),
         source,
     })?;

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::fsutil::{self, Access};
+
 /// Bumped when the record's meaning changes; records of another format are not trusted.
 const FORMAT: u32 = 1;
 
@@ -177,12 +179,11 @@ pub(crate) fn load(path: &Path) -> Result<Option<Record>, String> {
     }
 }
 
-/// Write a record through a temporary file and a rename, so it is never seen half written.
+/// Write a record durably through a synced temporary file and a rename, so it is never seen
+/// half written, and the directory synced, so it survives a power loss.
 pub(crate) fn save(path: &Path, record: &Record) -> std::io::Result<()> {
-    let tmp = with_suffix(path, ".tmp");
     let bytes = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    fsutil::write_atomic(path, &bytes, Access::Default)
 }
 
 /// Remove a record (a missing one is fine).

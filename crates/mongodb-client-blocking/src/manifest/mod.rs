@@ -37,7 +37,6 @@
 //! # }
 //! ```
 
-mod atomic;
 mod digest;
 mod model;
 mod verify;

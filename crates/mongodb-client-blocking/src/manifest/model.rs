@@ -9,8 +9,8 @@ use mongodb_models::BackupMethod;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::atomic::write_atomically;
 use super::digest::FileDigest;
+use crate::fsutil::{self, Access};
 use crate::verified::Verified;
 use crate::DownloadReport;
 
@@ -326,8 +326,9 @@ impl Manifest {
         }
     }
 
-    /// Writes `dir/manifest.json` atomically (through `manifest.json.tmp` in the same
-    /// directory, synced, renamed over it, the directory synced).
+    /// Writes `dir/manifest.json` atomically: through a temporary file of this writer's own in
+    /// the same directory, synced, renamed over it, the directory synced. Two writers never
+    /// write into each other's temporary file.
     ///
     /// # Errors
     ///
@@ -338,8 +339,9 @@ impl Manifest {
             source: io::Error::other(e),
         })?;
         bytes.push(b'\n');
-        write_atomically(dir, MANIFEST_FILE, &bytes).map_err(|source| Error::Io {
-            context: format!("writing {}", dir.join(MANIFEST_FILE).display()),
+        let path = dir.join(MANIFEST_FILE);
+        fsutil::write_atomic(&path, &bytes, Access::Default).map_err(|source| Error::Io {
+            context: format!("writing {}", path.display()),
             source,
         })
     }
