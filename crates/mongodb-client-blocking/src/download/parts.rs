@@ -57,18 +57,24 @@ pub(crate) fn run(
     let mut segs = rec.ranges.clone().unwrap_or_default();
     let fetched = fetch(s, file, rec, meta_path, &mut segs, n, total, first);
     rec.ranges = Some(segs);
-    let saved = record::save(meta_path, rec).map_err(io_err(s, "recording"));
+    let saved = checkpoint(file, meta_path, rec).map_err(io_err(s, "recording"));
     match fetched? {
         false => Ok(Outcome::Restart),
         true => {
             saved?;
-            file.sync_data().map_err(io_err(s, "writing"))?;
             let mut hashes = Hashes::new();
             hashes.catch_up(file, total).map_err(io_err(s, "reading"))?;
             s.check_deadline(total)?;
             Ok(Outcome::Done(hashes))
         }
     }
+}
+
+/// Make the bytes of the ranges durable, then record how far they got: the record never
+/// claims bytes that a power loss could still take back (they would read as zeros).
+fn checkpoint(file: &File, meta_path: &Path, rec: &Record) -> std::io::Result<()> {
+    file.sync_data()?;
+    record::save(meta_path, rec)
 }
 
 enum Probe {
@@ -235,7 +241,7 @@ fn fetch(
                         unrecorded = 0;
                         let mut r = rec.clone();
                         r.ranges = Some(segs.to_vec());
-                        let saved = file.sync_data().and_then(|()| record::save(meta_path, &r));
+                        let saved = checkpoint(file, meta_path, &r);
                         if let Err(e) = saved {
                             failure.get_or_insert(io_err(s, "recording")(e));
                             stop.store(true, Ordering::SeqCst);
