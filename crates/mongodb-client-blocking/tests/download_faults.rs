@@ -113,6 +113,49 @@ fn the_overall_deadline_ends_the_download_without_a_final_file() {
 }
 
 #[test]
+fn a_download_that_keeps_moving_outlasts_its_attempt_budget() {
+    let data = bytes(SIZE, 25);
+    let server = FileServer::start(Object::new(data.clone()));
+    // Six drops in a row, each after more than one window's worth at the minimum rate.
+    for _ in 0..6 {
+        server.script(Trigger::Next, Fault::DropAfter(40_000));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    let report = client()
+        .download_backup(
+            &task(&server.url(), SIZE as u64),
+            &dest,
+            &fast().max_attempts(2),
+        )
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.attempts, 7);
+    let starts: Vec<u64> = server.ranges().iter().map(|r| r.0).collect();
+    assert_eq!(starts, [40_000, 80_000, 120_000, 160_000, 200_000, 240_000]);
+}
+
+#[test]
+fn interruptions_without_progress_use_up_the_budget() {
+    let server = FileServer::start(Object::new(bytes(SIZE, 26)));
+    // Far less than one window's worth at the minimum rate (1 KiB/s over 30 s) each time.
+    server.script(Trigger::Always, Fault::DropAfter(1000));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    let err = client()
+        .download_backup(
+            &task(&server.url(), SIZE as u64),
+            &dest,
+            &fast().max_attempts(3),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(server.request_count(), 3);
+    assert_eq!(std::fs::metadata(part_path(&dest)).unwrap().len(), 3000);
+    assert!(!dest.exists());
+}
+
+#[test]
 fn a_second_writer_of_the_same_file_is_refused_and_the_first_completes() {
     let data = bytes(SIZE, 24);
     let server = FileServer::start(Object::new(data.clone()));

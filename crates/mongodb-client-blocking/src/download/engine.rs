@@ -15,7 +15,7 @@ use super::record::{self, Identity, Record};
 use super::report::DownloadReport;
 use super::secret::SecretUrl;
 use super::sequential::{self, io_err};
-use super::session::{Cut, Refresher, Session};
+use super::session::{Cut, Refresher, Session, Where};
 use crate::fsutil;
 use crate::verified::Verified;
 
@@ -131,7 +131,7 @@ fn run(
                 s.kept = 0;
                 parts::reset(rec);
                 record::save(meta_path, rec).map_err(io_err(s, "recording"))?;
-                s.interrupted(Cut::Failed(parts::restart_cause()), 0)?;
+                s.interrupted(Cut::Failed(parts::restart_cause()), Where::default())?;
             }
         }
     }

@@ -94,7 +94,8 @@ impl fmt::Debug for DownloadOptions<'_> {
 }
 
 impl Default for DownloadOptions<'_> {
-    /// Five attempts, resume on, 60 s read timeout, 1 s between attempts, 3 fresh URLs at most,
+    /// Five attempts in a row without progress, resume on, 60 s read timeout, pauses from
+    /// 1 s, 3 fresh URLs at most,
     /// a minimum of 1 KiB/s averaged over 30 s, no deadline, parts chosen by size, no callbacks.
     fn default() -> Self {
         Settings::default().options()
@@ -107,9 +108,18 @@ impl<'a> DownloadOptions<'a> {
         Self::default()
     }
 
-    /// Requests a stretch of bytes may take: an interrupted request (dropped connection,
-    /// timeout, stall, HTTP 5xx) is resumed where it stopped until `n - 1` interruptions have
-    /// happened in the whole download (at least 1; default 5).
+    /// Requests in a row a stretch of bytes may take without progress (at least 1; default
+    /// 5). An interrupted request (dropped connection, timeout, stall, HTTP 408, 429 or 5xx)
+    /// is resumed where it stopped; the download gives up at the `n`-th interruption in a row
+    /// of one stretch (the one stream, or one range of a multi-part download) whose request
+    /// made no progress.
+    ///
+    /// A request made progress when it delivered at least what the
+    /// [minimum throughput](Self::min_throughput) asks of one window (30 KiB by default; one
+    /// byte when the check is off): its interruption starts the count again at 1. So a long
+    /// download over a flaky connection that keeps moving never runs out of attempts, while
+    /// one that keeps failing at the same byte, or trickles, stops after `n` requests. `1`
+    /// never resumes.
     pub fn max_attempts(mut self, n: u32) -> Self {
         self.settings.max_attempts = n.max(1);
         self
@@ -129,7 +139,10 @@ impl<'a> DownloadOptions<'a> {
         self
     }
 
-    /// Pause before resuming after an interruption (default 1 s).
+    /// The pause before the first resume of a stretch (default 1 s). Like the client's
+    /// retries, it doubles with each further interruption in a row without progress, up to
+    /// 30 s (or `delay` when that is longer), randomised between half and all of it.
+    /// `Duration::ZERO` resumes at once.
     pub fn retry_delay(mut self, delay: Duration) -> Self {
         self.settings.retry_delay = delay;
         self

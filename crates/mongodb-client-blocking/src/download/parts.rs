@@ -19,7 +19,7 @@ use super::record::{self, Record, Seg};
 use super::request::{self, Answer, Ask, Body};
 use super::secret::SecretUrl;
 use super::sequential::{adopt, changed, check_total, io_err, same_object};
-use super::session::{Cut, Session};
+use super::session::{Cut, Session, Where};
 use crate::transport::map_read_error;
 
 /// Bytes each connection reads at once.
@@ -126,7 +126,7 @@ fn probe(
                 }
                 .into())
             }
-            Answer::Retry(e) => s.interrupted(Cut::Failed(e), 0)?,
+            Answer::Retry(e) => s.interrupted(Cut::Failed(e), Where::default())?,
             Answer::Fatal(e) => return Err(e),
         }
     }
@@ -188,6 +188,8 @@ fn fetch(
     let mut failure: Option<Error> = None;
     let mut restart = false;
     let mut done: u64 = segs.iter().map(|g| g.done).sum();
+    // How far each range had got when its current request began.
+    let mut begun: Vec<u64> = segs.iter().map(|g| g.done).collect();
     let mut unrecorded = 0u64;
     s.progress(done, Some(total));
     std::thread::scope(|sc| {
@@ -218,12 +220,14 @@ fn fetch(
             });
         };
         if let Some(body) = first.take() {
+            begun[0] = segs[0].done;
             start(s, 0, segs[0], Some(body));
             active += 1;
         }
         loop {
             while failure.is_none() && !restart && active < n as usize {
                 let Some(seg) = queue.pop_front() else { break };
+                begun[seg] = segs[seg].done;
                 start(s, seg, segs[seg], None);
                 active += 1;
             }
@@ -253,7 +257,14 @@ fn fetch(
                     let next = match end {
                         End::Complete | End::Stopped => Ok(false),
                         _ if failure.is_some() || restart => Ok(false),
-                        End::Cut(cut) => s.interrupted(cut, done).map(|()| true),
+                        End::Cut(cut) => {
+                            let at = Where {
+                                stretch: seg,
+                                gained: segs[seg].done - begun[seg],
+                                bytes_done: done,
+                            };
+                            s.interrupted(cut, at).map(|()| true)
+                        }
                         End::Refused {
                             status,
                             code,

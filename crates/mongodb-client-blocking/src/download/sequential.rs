@@ -9,7 +9,7 @@ use super::hash::Hashes;
 use super::pipeline::{self, Stop};
 use super::record::{self, Record};
 use super::request::{self, Answer, Ask, Body, StoreMeta};
-use super::session::{Cut, Session};
+use super::session::{Cut, Session, Where};
 use crate::transport::map_read_error;
 
 /// Fetch the rest of the file into `file` (which holds a proven prefix, or nothing) and
@@ -70,11 +70,11 @@ pub(crate) fn run(
                 );
                 let e = range_refused(offset);
                 start_over(s, file, rec, meta_path, &mut offset, &mut hashes)?;
-                s.interrupted(Cut::Failed(e), 0)?;
+                s.interrupted(Cut::Failed(e), Where::default())?;
                 continue;
             }
             Answer::Retry(e) => {
-                s.interrupted(Cut::Failed(e), offset)?;
+                s.interrupted(Cut::Failed(e), at(offset, offset))?;
                 continue;
             }
             Answer::Fatal(e) => return Err(e),
@@ -91,7 +91,7 @@ pub(crate) fn run(
                 s.dest.display()
             );
             start_over(s, file, rec, meta_path, &mut offset, &mut hashes)?;
-            s.interrupted(Cut::Failed(changed()), 0)?;
+            s.interrupted(Cut::Failed(changed()), Where::default())?;
             continue;
         }
         adopt(s, rec, &body.meta, body.whole, meta_path)?;
@@ -99,6 +99,7 @@ pub(crate) fn run(
         check_total(s, total, &body.meta)?;
 
         s.progress(offset, total);
+        let from = offset;
         let mut meter = s.meter();
         let mut last = offset;
         let mut stalled = false;
@@ -149,7 +150,16 @@ pub(crate) fn run(
                 Cut::Stalled
             }
         };
-        s.interrupted(cut, offset)?;
+        s.interrupted(cut, at(from, offset))?;
+    }
+}
+
+/// The one stream, cut at `offset` after a request that started at `from`.
+fn at(from: u64, offset: u64) -> Where {
+    Where {
+        stretch: 0,
+        gained: offset - from,
+        bytes_done: offset,
     }
 }
 
