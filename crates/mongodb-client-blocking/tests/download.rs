@@ -342,3 +342,33 @@ fn download_url_without_a_size_takes_the_stores() {
     assert_eq!(report.attempts, 2);
     assert_eq!(report.verified, Verified::Crc64AndSize);
 }
+
+#[test]
+fn a_large_resumed_prefix_is_hashed_from_disk_and_verified() {
+    // A prefix far larger than the streaming buffers: hashed from disk before the resuming
+    // request goes out.
+    const MIB: u64 = 1 << 20;
+    let object = Object::generated(8 * MIB, 14);
+    let data = object.bytes();
+    let server = FileServer::start(object);
+    server.script(Trigger::Next, Fault::DropAfter(6 * MIB));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    let t = task(&server.url(), 8 * MIB);
+    let one_stream = || fast().parts(1);
+    client()
+        .download_backup(&t, &dest, &one_stream().max_attempts(1))
+        .unwrap_err();
+    assert_eq!(std::fs::metadata(part_path(&dest)).unwrap().len(), 6 * MIB);
+
+    let report = client().download_backup(&t, &dest, &one_stream()).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.resumed_from, 6 * MIB);
+    assert_eq!(report.verified, Verified::Crc64AndSize);
+    assert_eq!(report.crc64, crc64_xz(&data));
+    assert_eq!(report.sha256, sha256_hex(&data));
+    assert_eq!(
+        server.requests().pop().unwrap().range,
+        Some((6 * MIB, None))
+    );
+}

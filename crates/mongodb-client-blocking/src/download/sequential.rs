@@ -26,12 +26,15 @@ pub(crate) fn run(
     let mut first = first;
     loop {
         s.check_deadline(offset)?;
+        // Hash what is on disk before a connection is opened: a connection kept waiting while
+        // a large prefix is re-read from disk may be dropped by the store.
+        hashes
+            .catch_up(file, offset)
+            .map_err(io_err(s, "reading"))?;
+        s.check_deadline(offset)?;
         let total = s.expected.or(rec.identity.size);
         if first.is_none() && offset > 0 && total == Some(offset) {
-            // Complete from an earlier run: only the hashes are missing.
-            hashes
-                .catch_up(file, offset)
-                .map_err(io_err(s, "reading"))?;
+            // Complete from an earlier run: only the hashes were missing.
             return Ok(hashes);
         }
         let answer = match first.take() {
@@ -58,9 +61,6 @@ pub(crate) fn run(
             }
             Answer::NotSatisfiable if offset > 0 && total.is_none() => {
                 // Asked past the end of a file of unknown size: what is on disk is all of it.
-                hashes
-                    .catch_up(file, offset)
-                    .map_err(io_err(s, "reading"))?;
                 return Ok(hashes);
             }
             Answer::NotSatisfiable => {
