@@ -1,6 +1,7 @@
 //! A download over several connections: the `.part` is sized up front and each byte range
 //! is written at its offset; the record says how far each range got, so a resume fetches
-//! only what is missing. The whole file is hashed once at the end.
+//! only what is missing. A follower thread hashes the file's complete prefix as it grows,
+//! so verification runs alongside the transfer.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -59,10 +60,10 @@ pub(crate) fn run(
     rec.ranges = Some(segs);
     let saved = checkpoint(file, meta_path, rec).map_err(io_err(s, "recording"));
     match fetched? {
-        false => Ok(Outcome::Restart),
-        true => {
+        None => Ok(Outcome::Restart),
+        Some(mut hashes) => {
             saved?;
-            let mut hashes = Hashes::new();
+            // The follower hashed the ranges as they completed; this covers what is left.
             hashes.catch_up(file, total).map_err(io_err(s, "reading"))?;
             s.check_deadline(total)?;
             Ok(Outcome::Done(hashes))
@@ -165,7 +166,18 @@ struct Job {
     body: Option<Body>,
 }
 
-/// Run the ranges to completion. `Ok(false)`: the object changed, start over.
+/// The bytes `[0, n)` on disk: every range complete up to the first one that is not.
+fn complete_prefix(segs: &[Seg]) -> u64 {
+    segs.iter()
+        .find(|g| !g.is_complete())
+        .or(segs.last())
+        .map_or(0, |g| g.next().min(g.end))
+}
+
+/// Run the ranges to completion while a follower thread hashes the complete prefix of the
+/// file as it grows, so hashing overlaps the transfer. `Ok(Some(hashes))`: every range is
+/// on disk and `hashes` covers what the follower reached; `Ok(None)`: the object changed,
+/// start over.
 #[allow(clippy::too_many_arguments)] // reason: one call site; the pieces are the download's state
 fn fetch(
     s: &mut Session<'_, '_>,
@@ -176,7 +188,7 @@ fn fetch(
     n: u32,
     total: u64,
     first: Option<Body>,
-) -> Result<bool, Error> {
+) -> Result<Option<Hashes>, Error> {
     let agent = s.agent;
     let stop = AtomicBool::new(false);
     // The first range's answer may be in hand already (from the probe).
@@ -192,8 +204,13 @@ fn fetch(
     let mut begun: Vec<u64> = segs.iter().map(|g| g.done).collect();
     let mut unrecorded = 0u64;
     s.progress(done, Some(total));
-    std::thread::scope(|sc| {
+    let mut prefix = complete_prefix(segs);
+    let followed = std::thread::scope(|sc| {
         let (tx, rx) = mpsc::channel::<Event>();
+        let (mark_tx, mark_rx) = mpsc::channel::<u64>();
+        let _ = mark_tx.send(prefix);
+        let stop_ref = &stop;
+        let follower = sc.spawn(move || Hashes::new().follow(file, mark_rx, stop_ref));
         let mut active = 0usize;
         let start = |s: &mut Session<'_, '_>, seg: usize, range: Seg, body: Option<Body>| {
             if body.is_none() {
@@ -241,6 +258,11 @@ fn fetch(
                     done += bytes;
                     unrecorded += bytes;
                     s.progress(done, Some(total));
+                    let now = complete_prefix(segs);
+                    if now > prefix {
+                        prefix = now;
+                        let _ = mark_tx.send(prefix);
+                    }
                     if unrecorded >= RECORD_EVERY {
                         unrecorded = 0;
                         let mut r = rec.clone();
@@ -290,6 +312,10 @@ fn fetch(
                 }
             }
         }
+        drop(mark_tx);
+        follower
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the hashing thread panicked")))
     });
     if let Some(e) = failure {
         return Err(e);
@@ -299,9 +325,9 @@ fn fetch(
             "the file store's object behind {} changed: starting over",
             s.dest.display()
         );
-        return Ok(false);
+        return Ok(None);
     }
-    Ok(true)
+    followed.map(Some).map_err(io_err(s, "reading"))
 }
 
 /// One range: request it (unless its answer is in hand) and write it at its offset.
