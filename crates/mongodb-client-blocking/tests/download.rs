@@ -372,3 +372,72 @@ fn a_large_resumed_prefix_is_hashed_from_disk_and_verified() {
         Some((6 * MIB, None))
     );
 }
+
+#[test]
+fn a_part_left_by_either_entry_point_is_continued_by_the_other() {
+    let data = bytes(SIZE, 15);
+    let server = FileServer::start(Object::new(data.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let t = task(&server.url(), SIZE as u64);
+    let once = || fast().max_attempts(1);
+
+    // download_backup (the task names no instance), then download_backup_file.
+    server.script(Trigger::Next, Fault::DropAfter(100_000));
+    let dest = dir.path().join("a.tar");
+    client().download_backup(&t, &dest, &once()).unwrap_err();
+    let report = client()
+        .download_backup_file("cmgo-t", &t, &dest, &fast())
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.resumed_from, 100_000);
+    assert_eq!(
+        server.requests().pop().unwrap().range,
+        Some((100_000, None))
+    );
+
+    // download_backup_file (which records the instance), then download_backup.
+    server.script(Trigger::Next, Fault::DropAfter(120_000));
+    let dest = dir.path().join("b.tar");
+    client()
+        .download_backup_file("cmgo-t", &t, &dest, &once())
+        .unwrap_err();
+    let record = std::fs::read_to_string(record_path(&dest)).unwrap();
+    assert!(record.contains("\"cmgo-t\""), "{record}");
+    let report = client().download_backup(&t, &dest, &fast()).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.resumed_from, 120_000);
+
+    // Another instance's .part of a backup of the same name is not continued.
+    server.script(Trigger::Next, Fault::DropAfter(50_000));
+    let dest = dir.path().join("c.tar");
+    client()
+        .download_backup_file("cmgo-other", &t, &dest, &once())
+        .unwrap_err();
+    let report = client()
+        .download_backup_file("cmgo-t", &t, &dest, &fast())
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.resumed_from, 0);
+    assert_eq!(server.requests().pop().unwrap().range, None);
+}
+
+#[test]
+fn download_backup_file_asks_a_refresh_callback_when_one_is_given() {
+    let data = bytes(SIZE, 16);
+    let server = FileServer::start(Object::new(data.clone()));
+    let expired = server.url();
+    server.expire_urls();
+    let calls = Cell::new(0);
+    let opts = fast().refresh_url(|| {
+        calls.set(calls.get() + 1);
+        Ok(server.url())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    // This client's API endpoint answers nothing: only the callback can give a fresh URL.
+    let report = client()
+        .download_backup_file("cmgo-t", &task(&expired, SIZE as u64), &dest, &opts)
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!((calls.get(), report.refreshes), (1, 1));
+}

@@ -70,7 +70,7 @@ fn keep_or_discard(
         Ok(None)
     };
     let why = match loaded {
-        Ok(Some(rec)) => match rec.refuse_reason(identity, len) {
+        Ok(Some(mut rec)) => match rec.refuse_reason(identity, len) {
             None if rec.ranges.is_none() || fileio::POSITIONED => {
                 if len > 0 {
                     log::info!(
@@ -78,6 +78,10 @@ fn keep_or_discard(
                         part.display(),
                         rec.ranges.as_ref().map_or(len, |_| rec.ranges_done())
                     );
+                }
+                // Learn the instance id when this download knows it and the record didn't.
+                if rec.identity.instance_id.is_none() {
+                    rec.identity.instance_id.clone_from(&identity.instance_id);
                 }
                 return Ok(rec);
             }

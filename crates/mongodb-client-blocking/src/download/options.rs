@@ -157,7 +157,8 @@ impl<'a> DownloadOptions<'a> {
 
     /// Where a fresh pre-signed URL comes from when the store refuses the current one:
     /// `f` returns it (or an error, which ends the download and keeps the `.part`).
-    /// [`Client::download_backup_file`](crate::Client::download_backup_file) brings its own.
+    /// [`Client::download_backup_file`](crate::Client::download_backup_file) brings its own
+    /// (it asks the service) and uses `f` instead when it is set.
     pub fn refresh_url(self, f: impl FnMut() -> Result<String, Error> + 'a) -> Self {
         *self.refresh.borrow_mut() = Some(Box::new(f));
         self
