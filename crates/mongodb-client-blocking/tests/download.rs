@@ -441,3 +441,33 @@ fn download_backup_file_asks_a_refresh_callback_when_one_is_given() {
     assert_eq!(std::fs::read(&dest).unwrap(), data);
     assert_eq!((calls.get(), report.refreshes), (1, 1));
 }
+
+#[test]
+fn a_download_that_fails_before_its_first_byte_leaves_no_part() {
+    let server = FileServer::start(Object::new(bytes(SIZE, 17)));
+    server.script(Trigger::Always, Fault::refuse(403, "AccessDenied"));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    let err = client()
+        .download_backup(&task(&server.url(), SIZE as u64), &dest, &fast())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Download(DownloadError::UrlRefused { .. })),
+        "{err:?}"
+    );
+    assert_nothing_left(&dest);
+
+    // Cut before the first byte, with the store's validators already recorded.
+    server.clear_script();
+    server.script(Trigger::Always, Fault::DropAfter(0));
+    let err = client()
+        .download_backup(
+            &task(&server.url(), SIZE as u64),
+            &dest,
+            &fast().max_attempts(2),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(server.request_count(), 3);
+    assert_nothing_left(&dest);
+}

@@ -46,7 +46,10 @@ pub(crate) fn download<'a>(
     match run(&mut s, &file, &mut rec, &meta_path) {
         Ok((hashes, parts)) => finish(&s, &file, &rec, hashes, parts),
         Err(e) => {
-            if matches!(e, Error::Download(DownloadError::SizeMismatch { .. })) {
+            let empty = file.metadata().is_ok_and(|m| m.len() == 0);
+            if empty || matches!(e, Error::Download(DownloadError::SizeMismatch { .. })) {
+                // Nothing worth resuming (it failed before the first byte), or bytes that
+                // are not the file: leave no `.part` behind.
                 discard(&part, &meta_path);
             }
             Err(e)
