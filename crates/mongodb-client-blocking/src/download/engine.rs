@@ -155,18 +155,19 @@ fn finish(
     let dest = s.dest.as_path();
     let part = record::part_path(dest);
     let meta_path = record::record_path(dest);
-    let len = hashes.covered();
     let on_disk = file.metadata().map_err(io_err(s, "reading"))?.len();
-    let expected = s.expected.unwrap_or(len);
-    if len != expected || on_disk != len {
-        discard(&part, &meta_path);
-        return Err(DownloadError::SizeMismatch {
-            path: dest.to_path_buf(),
-            expected,
-            actual: on_disk,
+    let len = match check_size(s.expected, hashes.covered(), on_disk) {
+        Ok(len) => len,
+        Err((expected, actual)) => {
+            discard(&part, &meta_path);
+            return Err(DownloadError::SizeMismatch {
+                path: dest.to_path_buf(),
+                expected,
+                actual,
+            }
+            .into());
         }
-        .into());
-    }
+    };
     let (crc64, sha256) = hashes.finish();
     if let Some(want) = rec.crc64 {
         if want != crc64 {
@@ -218,6 +219,20 @@ fn finish(
     })
 }
 
+/// The file's size when the bytes hashed and the `.part` on disk both have the `expected`
+/// size (when known); else the expected size and the measured one that differs from it: the
+/// bytes hashed, or failing that the length on disk.
+fn check_size(expected: Option<u64>, hashed: u64, on_disk: u64) -> Result<u64, (u64, u64)> {
+    let expected = expected.unwrap_or(hashed);
+    if hashed != expected {
+        Err((expected, hashed))
+    } else if on_disk != expected {
+        Err((expected, on_disk))
+    } else {
+        Ok(expected)
+    }
+}
+
 /// Remove the `.part` and its record: their bytes are not the file.
 fn discard(part: &Path, meta_path: &Path) {
     for p in [part, meta_path] {
@@ -226,5 +241,21 @@ fn discard(part: &Path, meta_path: &Path) {
                 log::warn!("could not remove {}: {e}", p.display());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrong_size_is_reported_as_measured() {
+        assert_eq!(check_size(Some(100), 100, 100), Ok(100));
+        assert_eq!(check_size(None, 7, 7), Ok(7));
+        // Fewer bytes hashed than expected, on a .part sized up front: the hashed count.
+        assert_eq!(check_size(Some(100), 60, 100), Err((100, 60)));
+        // The right count hashed, but the .part is longer: its length.
+        assert_eq!(check_size(Some(100), 100, 120), Err((100, 120)));
+        assert_eq!(check_size(None, 100, 90), Err((100, 90)));
     }
 }
