@@ -1,5 +1,6 @@
 //! The two checksums every downloaded file gets in one pass: CRC-64/XZ (what COS announces as
 //! `x-cos-hash-crc64ecma`, compared) and SHA-256 (reported, for manifests).
+//! This is the crate's one implementation of the two; the public `FileHasher` wraps it.
 
 use std::fs::File;
 use std::io;

@@ -23,6 +23,7 @@ mod secret;
 mod sequential;
 mod session;
 
+pub(crate) use hash::Hashes;
 pub(crate) use options::Settings;
 pub use options::{DownloadOptions, DownloadProgress, DEFAULT_MAX_PARTS, PARTS_THRESHOLD};
 pub use record::part_path;
