@@ -125,7 +125,8 @@ pub use export::{
 };
 pub use manifest::{
     verify_dir, Checked, FileDigest, FileHasher, FileStatus, FileVerdict, Manifest,
-    ManifestBuilder, ManifestFile, Mismatch, VerifyOutcome, VerifyReport, MANIFEST_FILE,
+    ManifestBuilder, ManifestFile, ManifestFileBuilder, Mismatch, VerifyOutcome, VerifyReport,
+    MANIFEST_FILE,
 };
 pub use paginate::{Paginator, DEFAULT_PAGE_SIZE};
 pub use retry::RetryPolicy;
