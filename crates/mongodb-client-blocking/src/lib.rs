@@ -116,7 +116,7 @@ pub use credentials::{
     ProfileFileProvider, ProvideCredentials, StaticProvider, StsAssumeRoleProvider, TccliProvider,
 };
 pub use download::{
-    part_path, DownloadOptions, DownloadProgress, DownloadReport, DEFAULT_MAX_PARTS,
+    part_path, DownloadOptions, DownloadProgress, DownloadReport, Resume, DEFAULT_MAX_PARTS,
     PARTS_THRESHOLD,
 };
 pub use export::{

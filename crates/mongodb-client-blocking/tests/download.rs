@@ -9,7 +9,7 @@ use std::cell::Cell;
 
 use common::{client_for, Mock, Reply};
 use download_support::{assert_nothing_left, bytes, client, fast, record_path, sha256_hex, task};
-use mongodb_client_blocking::{part_path, DownloadError, Error, Verified};
+use mongodb_client_blocking::{part_path, DownloadError, Error, Resume, Verified};
 use serde_json::json;
 use test_support::{crc64_xz, Fault, FileServer, Object, Trigger};
 
@@ -470,4 +470,24 @@ fn a_download_that_fails_before_its_first_byte_leaves_no_part() {
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert_eq!(server.request_count(), 3);
     assert_nothing_left(&dest);
+}
+
+#[test]
+fn resume_never_starts_over_even_from_a_proven_part() {
+    let data = bytes(SIZE, 18);
+    let server = FileServer::start(Object::new(data.clone()));
+    server.script(Trigger::Next, Fault::DropAfter(100_000));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    let t = task(&server.url(), SIZE as u64);
+    client()
+        .download_backup(&t, &dest, &fast().max_attempts(1))
+        .unwrap_err();
+    assert!(record_path(&dest).exists());
+    let report = client()
+        .download_backup(&t, &dest, &fast().resume(Resume::Never))
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.resumed_from, 0);
+    assert_eq!(server.requests().pop().unwrap().range, None);
 }

@@ -9,7 +9,7 @@ use mongodb_errors::{DownloadError, Error};
 use super::fileio;
 use super::hash::Hashes;
 use super::lock;
-use super::options::DownloadOptions;
+use super::options::{DownloadOptions, Resume};
 use super::parts::{self, Outcome};
 use super::record::{self, Identity, Record};
 use super::report::DownloadReport;
@@ -67,7 +67,7 @@ fn keep_or_discard(
 ) -> Result<Record, Error> {
     let part = record::part_path(&s.dest);
     let len = file.metadata().map_err(io_err(s, "reading"))?.len();
-    let loaded = if s.opts.settings.resume {
+    let loaded = if s.opts.settings.resume == Resume::IfProven {
         record::load(meta_path)
     } else {
         Ok(None)
@@ -91,7 +91,7 @@ fn keep_or_discard(
             None => "its ranges can't be written on this platform".to_owned(),
             Some(why) => why,
         },
-        Ok(None) if !s.opts.settings.resume => "resuming is off".to_owned(),
+        Ok(None) if s.opts.settings.resume == Resume::Never => "resuming is off".to_owned(),
         Ok(None) => "it has no record of what it belongs to".to_owned(),
         Err(why) => why,
     };

@@ -14,6 +14,19 @@ pub const PARTS_THRESHOLD: u64 = 64 * 1024 * 1024;
 /// The most connections a file is fetched over by default.
 pub const DEFAULT_MAX_PARTS: u32 = 4;
 
+/// Whether a download continues a `<dest>.part` left by an earlier run
+/// ([`DownloadOptions::resume`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Resume {
+    /// Continue it when the record beside it proves it holds the start of this same file
+    /// (the default); discard it otherwise.
+    #[default]
+    IfProven,
+    /// Always start over: any `.part` is discarded.
+    Never,
+}
+
 /// How [`Client::download_backup`](crate::Client::download_backup) and its siblings behave.
 ///
 /// ```
@@ -38,7 +51,7 @@ pub struct DownloadOptions<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Settings {
     pub(crate) max_attempts: u32,
-    pub(crate) resume: bool,
+    pub(crate) resume: Resume,
     pub(crate) read_timeout: Duration,
     pub(crate) retry_delay: Duration,
     pub(crate) max_refreshes: u32,
@@ -52,7 +65,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             max_attempts: 5,
-            resume: true,
+            resume: Resume::IfProven,
             read_timeout: Duration::from_secs(60),
             retry_delay: Duration::from_secs(1),
             max_refreshes: 3,
@@ -94,7 +107,7 @@ impl fmt::Debug for DownloadOptions<'_> {
 }
 
 impl Default for DownloadOptions<'_> {
-    /// Five attempts in a row without progress, resume on, 60 s read timeout, pauses from
+    /// Five attempts in a row without progress, resume if proven, 60 s read timeout, pauses from
     /// 1 s, 3 fresh URLs at most,
     /// a minimum of 1 KiB/s averaged over 30 s, no deadline, parts chosen by size, no callbacks.
     fn default() -> Self {
@@ -125,10 +138,11 @@ impl<'a> DownloadOptions<'a> {
         self
     }
 
-    /// Continue an existing `<dest>.part` from an earlier run when its record proves it holds
-    /// the start of this same file (default on). Off: always start over.
-    pub fn resume(mut self, on: bool) -> Self {
-        self.settings.resume = on;
+    /// Whether to continue an existing `<dest>.part` from an earlier run: when its record
+    /// proves it holds the start of this same file ([`Resume::IfProven`], the default), or
+    /// never ([`Resume::Never`]: always start over).
+    pub fn resume(mut self, mode: Resume) -> Self {
+        self.settings.resume = mode;
         self
     }
 
