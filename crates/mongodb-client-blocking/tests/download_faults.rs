@@ -408,3 +408,38 @@ fn the_url_never_appears_in_errors_or_log_lines() {
         );
     }
 }
+
+#[test]
+fn a_valid_record_over_a_prefix_corrupted_on_disk_fails_the_crc_and_the_next_run_starts_clean() {
+    let data = bytes(SIZE, 27);
+    let server = FileServer::start(Object::new(data.clone()));
+    server.script(Trigger::Next, Fault::DropAfter(100_000));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    let t = task(&server.url(), SIZE as u64);
+    client()
+        .download_backup(&t, &dest, &fast().max_attempts(1))
+        .unwrap_err();
+    let mut part = std::fs::read(part_path(&dest)).unwrap();
+    assert_eq!(part.len(), 100_000);
+    part[54_321] ^= 0x80;
+    std::fs::write(part_path(&dest), &part).unwrap();
+
+    // The record still proves the .part belongs: it is continued, and the CRC catches it.
+    let err = client().download_backup(&t, &dest, &fast()).unwrap_err();
+    assert!(
+        matches!(err, Error::Download(DownloadError::ChecksumMismatch { .. })),
+        "{err:?}"
+    );
+    assert_eq!(
+        server.requests().pop().unwrap().range,
+        Some((100_000, None))
+    );
+    assert!(!dest.exists());
+    assert!(!part_path(&dest).exists() && !record_path(&dest).exists());
+
+    let report = client().download_backup(&t, &dest, &fast()).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.resumed_from, 0);
+    assert_eq!(server.requests().pop().unwrap().range, None);
+}
