@@ -67,7 +67,7 @@ impl Default for Settings {
             max_attempts: 5,
             resume: Resume::IfProven,
             read_timeout: Duration::from_secs(60),
-            retry_delay: Duration::from_secs(1),
+            retry_delay: Duration::from_millis(500),
             max_refreshes: 3,
             min_bytes_per_sec: 1024,
             throughput_window: Duration::from_secs(30),
@@ -108,7 +108,7 @@ impl fmt::Debug for DownloadOptions<'_> {
 
 impl Default for DownloadOptions<'_> {
     /// Five attempts in a row without progress, resume if proven, 60 s read timeout, pauses from
-    /// 1 s, 3 fresh URLs at most,
+    /// 500 ms, 3 fresh URLs at most,
     /// a minimum of 1 KiB/s averaged over 30 s, no deadline, parts chosen by size, no callbacks.
     fn default() -> Self {
         Settings::default().options()
@@ -153,10 +153,11 @@ impl<'a> DownloadOptions<'a> {
         self
     }
 
-    /// The pause before the first resume of a stretch (default 1 s). Like the client's
-    /// retries, it doubles with each further interruption in a row without progress, up to
-    /// 30 s (or `delay` when that is longer), randomised between half and all of it.
-    /// `Duration::ZERO` resumes at once.
+    /// The pause before the first resume of a stretch (default 500 ms). As with the client's
+    /// retries ([`RetryPolicy`](crate::RetryPolicy)), it doubles with each further
+    /// interruption in a row without progress, up to 10 s (or `delay` when that is longer),
+    /// randomised between half and all of it. A multi-part download pauses only the range
+    /// that was cut. `Duration::ZERO` resumes at once.
     pub fn retry_delay(mut self, delay: Duration) -> Self {
         self.settings.retry_delay = delay;
         self

@@ -150,6 +150,8 @@ enum End {
     Changed,
     Fatal(Error),
     Io(std::io::Error),
+    /// The deadline passed before the request was made.
+    Late,
 }
 
 /// One range request, run on its own thread.
@@ -163,6 +165,8 @@ struct Job {
     timeout: Duration,
     meter: Meter,
     deadline: Deadline,
+    /// Wait this long before the request (this range was cut just before).
+    pause: Duration,
     body: Option<Body>,
 }
 
@@ -193,8 +197,9 @@ fn fetch(
     let stop = AtomicBool::new(false);
     // The first range's answer may be in hand already (from the probe).
     let in_hand = first.as_ref().map(|_| 0);
-    let mut queue: VecDeque<usize> = (0..segs.len())
+    let mut queue: VecDeque<(usize, Duration)> = (0..segs.len())
         .filter(|&i| !segs[i].is_complete() && Some(i) != in_hand)
+        .map(|i| (i, Duration::ZERO))
         .collect();
     let mut first = first;
     let mut failure: Option<Error> = None;
@@ -212,7 +217,11 @@ fn fetch(
         let stop_ref = &stop;
         let follower = sc.spawn(move || Hashes::new().follow(file, mark_rx, stop_ref));
         let mut active = 0usize;
-        let start = |s: &mut Session<'_, '_>, seg: usize, range: Seg, body: Option<Body>| {
+        let start = |s: &mut Session<'_, '_>,
+                     seg: usize,
+                     range: Seg,
+                     pause: Duration,
+                     body: Option<Body>| {
             if body.is_none() {
                 s.count_request();
             }
@@ -226,6 +235,7 @@ fn fetch(
                 timeout: s.timeout(),
                 meter: s.meter(),
                 deadline: s.deadline,
+                pause,
                 body,
             };
             let tx = tx.clone();
@@ -238,14 +248,16 @@ fn fetch(
         };
         if let Some(body) = first.take() {
             begun[0] = segs[0].done;
-            start(s, 0, segs[0], Some(body));
+            start(s, 0, segs[0], Duration::ZERO, Some(body));
             active += 1;
         }
         loop {
             while failure.is_none() && !restart && active < n as usize {
-                let Some(seg) = queue.pop_front() else { break };
+                let Some((seg, pause)) = queue.pop_front() else {
+                    break;
+                };
                 begun[seg] = segs[seg].done;
-                start(s, seg, segs[seg], None);
+                start(s, seg, segs[seg], pause, None);
                 active += 1;
             }
             if active == 0 {
@@ -277,31 +289,34 @@ fn fetch(
                 Event::Ended { seg, end } => {
                     active -= 1;
                     let next = match end {
-                        End::Complete | End::Stopped => Ok(false),
-                        _ if failure.is_some() || restart => Ok(false),
+                        End::Complete | End::Stopped => Ok(None),
+                        _ if failure.is_some() || restart => Ok(None),
                         End::Cut(cut) => {
                             let at = Where {
                                 stretch: seg,
                                 gained: segs[seg].done - begun[seg],
                                 bytes_done: done,
                             };
-                            s.interrupted(cut, at).map(|()| true)
+                            s.interruption(cut, at).map(Some)
                         }
                         End::Refused {
                             status,
                             code,
                             generation,
-                        } => s.refused(status, code, generation).map(|()| true),
+                        } => s
+                            .refused(status, code, generation)
+                            .map(|()| Some(Duration::ZERO)),
+                        End::Late => s.check_deadline(done).map(|()| Some(Duration::ZERO)),
                         End::Changed => {
                             restart = true;
-                            Ok(false)
+                            Ok(None)
                         }
                         End::Fatal(e) => Err(e),
                         End::Io(e) => Err(io_err(s, "writing")(e)),
                     };
                     match next {
-                        Ok(true) => queue.push_back(seg),
-                        Ok(false) => {}
+                        Ok(Some(pause)) => queue.push_back((seg, pause)),
+                        Ok(None) => {}
                         Err(e) => {
                             failure = Some(e);
                         }
@@ -342,12 +357,19 @@ fn work(
     let mut body = match job.body.take() {
         Some(b) => b,
         None => {
+            if !pause(job.pause, stop) {
+                return End::Stopped;
+            }
+            if job.deadline.passed() {
+                return End::Late;
+            }
+            let left = job.deadline.remaining().unwrap_or(job.timeout);
             let ask = Ask {
                 url: &job.url,
                 from: job.from,
                 to: Some(job.to),
                 if_range: rec.validator(),
-                timeout: job.timeout,
+                timeout: job.timeout.min(left).max(Duration::from_millis(1)),
             };
             match request::ask(agent, &ask) {
                 Answer::Body(b)
@@ -418,6 +440,21 @@ fn work(
             }
         }
     }
+}
+
+/// Sleep `pause` unless the download is stopped meanwhile (then `false`).
+fn pause(pause: Duration, stop: &AtomicBool) -> bool {
+    const STEP: Duration = Duration::from_millis(50);
+    let mut left = pause;
+    while !left.is_zero() {
+        if stop.load(Ordering::SeqCst) {
+            return false;
+        }
+        let nap = left.min(STEP);
+        std::thread::sleep(nap);
+        left -= nap;
+    }
+    !stop.load(Ordering::SeqCst)
 }
 
 /// Forget a multi-part layout after the object changed.

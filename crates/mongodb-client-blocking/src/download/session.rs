@@ -33,8 +33,9 @@ pub(crate) struct Where {
     pub(crate) bytes_done: u64,
 }
 
-/// The longest pause between two requests of a stretch.
-const MAX_PAUSE: Duration = Duration::from_secs(30);
+/// The longest pause between two requests of a stretch (as the client's retry policy's
+/// default).
+const MAX_PAUSE: Duration = Duration::from_secs(10);
 
 /// Bytes a request must deliver for its interruption to count as progress: what the minimum
 /// throughput asks of one window (at least one byte).
@@ -44,7 +45,7 @@ fn progress_floor(min_bytes_per_sec: u64, window: Duration) -> u64 {
 }
 
 /// The pause before resuming after the `streak`-th interruption in a row: the client's
-/// exponential backoff from `base` (doubling, at most 30 s or `base` if longer), randomised
+/// exponential backoff from `base` (doubling, at most 10 s or `base` if longer), randomised
 /// by `r ∈ [0, 1]` between half and all of it.
 fn pause_before(base: Duration, streak: u32, r: f64) -> Duration {
     crate::retry::backoff(base, MAX_PAUSE.max(base), streak, Some(r))
@@ -143,10 +144,23 @@ impl<'a, 'o> Session<'a, 'o> {
         });
     }
 
-    /// An interruption: `Ok` (after a pause) when another request may resume it, the error
-    /// to give up with when the stretch has been interrupted `max_attempts` times in a row
-    /// without progress (see [`DownloadOptions::max_attempts`]).
+    /// An interruption of the one stream: `Ok` after the pause [`interruption`] asks for,
+    /// when another request may resume it.
+    ///
+    /// [`interruption`]: Self::interruption
     pub(crate) fn interrupted(&mut self, cut: Cut, at: Where) -> Result<(), Error> {
+        let pause = self.interruption(cut, at)?;
+        if !pause.is_zero() {
+            std::thread::sleep(pause);
+        }
+        self.check_deadline(at.bytes_done)
+    }
+
+    /// An interruption: `Ok(pause)` when another request may resume the stretch after that
+    /// pause (the caller takes it), the error to give up with when the stretch has been
+    /// interrupted `max_attempts` times in a row without progress (see
+    /// [`DownloadOptions::max_attempts`]).
+    pub(crate) fn interruption(&mut self, cut: Cut, at: Where) -> Result<Duration, Error> {
         self.check_deadline(at.bytes_done)?;
         let floor = progress_floor(
             self.opts.settings.min_bytes_per_sec,
@@ -196,10 +210,7 @@ impl<'a, 'o> Session<'a, 'o> {
             at.bytes_done,
             self.opts.settings.max_attempts - 1
         );
-        if !pause.is_zero() {
-            std::thread::sleep(pause);
-        }
-        self.check_deadline(at.bytes_done)
+        Ok(pause)
     }
 
     /// The store refused the URL of `generation`: replace it (unless that was done already
@@ -260,7 +271,7 @@ mod tests {
         assert_eq!(pause_before(S, 1, 1.0), S);
         assert_eq!(pause_before(S, 1, 0.0), S / 2);
         assert_eq!(pause_before(S, 3, 1.0), 4 * S);
-        assert_eq!(pause_before(S, 40, 1.0), 30 * S);
+        assert_eq!(pause_before(S, 40, 1.0), 10 * S);
         assert_eq!(pause_before(60 * S, 2, 1.0), 60 * S);
         assert_eq!(pause_before(Duration::ZERO, 9, 1.0), Duration::ZERO);
     }
