@@ -368,21 +368,25 @@ fn a_rerun_of_download_downloads_nothing_and_resumes_what_was_cut() {
     assert!(files.iter().all(|f| f["Downloaded"] == false), "{v}");
     assert_eq!(file_paths(&v), paths);
 
-    // A file lost and fetched again with every attempt cut (exit 3) keeps its partial
-    // file; the next run resumes it, and the result is the same file.
+    // A file lost and fetched again with every attempt cut too early to count as progress
+    // (under one window's worth at the minimum rate, 30 KiB) until the attempts run out
+    // (exit 3) keeps its partial file; the next run resumes it, and the result is the same
+    // file.
     let shard0 = &paths[0];
     let full = std::fs::read(shard0).unwrap();
     std::fs::remove_file(shard0).unwrap();
+    let cut = 16 * 1024;
+    assert!(full.len() as u64 > 5 * cut);
     env.emu.inject_times(
         mongodb_emulator::DOWNLOAD_FAULT_KEY,
-        Fault::DropAfterBytes(full.len() as u64 / 10),
+        Fault::DropAfterBytes(cut),
         5,
     );
     expect_code(&download(&["--replica-set", "cmgo-demo0002_0"]), 3);
     let half = std::fs::metadata(mongodb_client_blocking::part_path(shard0))
         .unwrap()
         .len();
-    assert_eq!(half, full.len() as u64 / 10 * 5);
+    assert_eq!(half, cut * 5);
     // The cut run left the manifest unfinished.
     assert!(read_json(&dir.join(MANIFEST_FILE))["finished"].is_null());
     let o = download(&["--replica-set", "cmgo-demo0002_0"]);

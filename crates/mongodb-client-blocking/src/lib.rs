@@ -91,6 +91,7 @@ mod config;
 mod credentials;
 mod download;
 mod export;
+mod fsutil;
 mod generated;
 mod manifest;
 mod net;
@@ -117,7 +118,7 @@ pub use credentials::{
     StsAssumeRoleProvider, TccliProvider,
 };
 pub use download::{
-    part_path, DownloadOptions, DownloadProgress, DownloadReport, DEFAULT_MAX_PARTS,
+    part_path, DownloadOptions, DownloadProgress, DownloadReport, Resume, DEFAULT_MAX_PARTS,
     PARTS_THRESHOLD,
 };
 pub use export::{
@@ -126,7 +127,8 @@ pub use export::{
 };
 pub use manifest::{
     verify_dir, Checked, FileDigest, FileHasher, FileStatus, FileVerdict, Manifest,
-    ManifestBuilder, ManifestFile, Mismatch, VerifyOutcome, VerifyReport, MANIFEST_FILE,
+    ManifestBuilder, ManifestFile, ManifestFileBuilder, Mismatch, VerifyOutcome, VerifyReport,
+    MANIFEST_FILE,
 };
 pub use paginate::{Paginator, DEFAULT_PAGE_SIZE};
 pub use retry::RetryPolicy;

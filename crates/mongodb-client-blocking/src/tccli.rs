@@ -40,11 +40,12 @@
 //! ```
 
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use mongodb_errors::Error;
 use serde_json::{Map, Value};
+
+use crate::fsutil::{self, Access};
 
 /// The `.configure` member holding tool settings.
 const SYS_PARAM: &str = "_sys_param";
@@ -447,44 +448,18 @@ fn create_dir(dir: &Path) -> Result<(), Error> {
     })
 }
 
-/// Write `map` as tccli does (2-space indent, sorted keys) to a temporary file beside `path`,
-/// then rename it over `path`, so a crash never leaves half a file.
+/// Write `map` as tccli does (2-space indent, sorted keys), atomically and durably (see
+/// `fsutil::write_atomic`), so a crash never leaves half a file.
 fn write_atomic(path: &Path, map: &Map<String, Value>, private: bool) -> Result<(), Error> {
-    let io = |context: String| move |source| Error::Io { context, source };
     let mut text = serde_json::to_string_pretty(map).unwrap_or_else(|_| "{}".into());
     text.push('\n');
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(if private { 0o600 } else { 0o644 });
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    let result = (|| {
-        let mut f = options
-            .open(&tmp)
-            .map_err(io(format!("writing {}", tmp.display())))?;
-        f.write_all(text.as_bytes())
-            .and_then(|()| f.sync_all())
-            .map_err(io(format!("writing {}", tmp.display())))?;
-        #[cfg(unix)]
-        if private {
-            // The mode above applies only to a new file; make sure of it.
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
-                .map_err(io(format!("restricting {}", tmp.display())))?;
-        }
-        std::fs::rename(&tmp, path).map_err(io(format!("replacing {}", path.display())))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let access = if private {
+        Access::Private
+    } else {
+        Access::Default
+    };
+    fsutil::write_atomic(path, text.as_bytes(), access).map_err(|source| Error::Io {
+        context: format!("writing {}", path.display()),
+        source,
+    })
 }

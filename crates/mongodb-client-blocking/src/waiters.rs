@@ -373,7 +373,7 @@ impl Client {
         let req = DescribeBackupDownloadTaskRequest::new(instance_id).with_backup_name(backup_name);
         let mut poller = Poller::new(opts, None);
         loop {
-            let latest = self.latest_download_tasks(&req, backup_name, replica_sets)?;
+            let latest = self.latest_download_tasks(&req, backup_name, replica_sets, &|_| true)?;
             let status = if latest.is_empty() {
                 "no download task yet".to_string()
             } else {
@@ -430,16 +430,21 @@ impl Client {
     }
 
     /// One poll of the download tasks: the newest task per replica set of `backup_name`
-    /// (only those of `replica_sets` when it is not empty), keyed by replica set id.
-    fn latest_download_tasks(
+    /// (only those of `replica_sets` when it is not empty) among those `keep` accepts, keyed
+    /// by replica set id.
+    pub(crate) fn latest_download_tasks(
         &self,
         req: &DescribeBackupDownloadTaskRequest,
         backup_name: &str,
         replica_sets: &[String],
+        keep: &dyn Fn(&BackupDownloadTask) -> bool,
     ) -> Result<BTreeMap<String, BackupDownloadTask>, Error> {
         let mut latest: BTreeMap<String, BackupDownloadTask> = BTreeMap::new();
         for task in self.describe_backup_download_task_iter(req.clone()) {
             let task = task?;
+            if !keep(&task) {
+                continue;
+            }
             if task
                 .backup_name
                 .as_deref()

@@ -9,7 +9,7 @@ use std::cell::Cell;
 
 use common::{client_for, Mock, Reply};
 use download_support::{assert_nothing_left, bytes, client, fast, record_path, sha256_hex, task};
-use mongodb_client_blocking::{part_path, DownloadError, Error, Verified};
+use mongodb_client_blocking::{part_path, DownloadError, Error, Resume, Verified};
 use serde_json::json;
 use test_support::{crc64_xz, Fault, FileServer, Object, Trigger};
 
@@ -341,4 +341,153 @@ fn download_url_without_a_size_takes_the_stores() {
     assert_eq!(std::fs::read(&dest).unwrap(), data);
     assert_eq!(report.attempts, 2);
     assert_eq!(report.verified, Verified::Crc64AndSize);
+}
+
+#[test]
+fn a_large_resumed_prefix_is_hashed_from_disk_and_verified() {
+    // A prefix far larger than the streaming buffers: hashed from disk before the resuming
+    // request goes out.
+    const MIB: u64 = 1 << 20;
+    let object = Object::generated(8 * MIB, 14);
+    let data = object.bytes();
+    let server = FileServer::start(object);
+    server.script(Trigger::Next, Fault::DropAfter(6 * MIB));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    let t = task(&server.url(), 8 * MIB);
+    let one_stream = || fast().parts(1);
+    client()
+        .download_backup(&t, &dest, &one_stream().max_attempts(1))
+        .unwrap_err();
+    assert_eq!(std::fs::metadata(part_path(&dest)).unwrap().len(), 6 * MIB);
+
+    let report = client().download_backup(&t, &dest, &one_stream()).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.resumed_from, 6 * MIB);
+    assert_eq!(report.verified, Verified::Crc64AndSize);
+    assert_eq!(report.crc64, crc64_xz(&data));
+    assert_eq!(report.sha256, sha256_hex(&data));
+    assert_eq!(
+        server.requests().pop().unwrap().range,
+        Some((6 * MIB, None))
+    );
+}
+
+#[test]
+fn a_part_left_by_either_entry_point_is_continued_by_the_other() {
+    let data = bytes(SIZE, 15);
+    let server = FileServer::start(Object::new(data.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let t = task(&server.url(), SIZE as u64);
+    let once = || fast().max_attempts(1);
+
+    // download_backup (the task names no instance), then download_backup_file.
+    server.script(Trigger::Next, Fault::DropAfter(100_000));
+    let dest = dir.path().join("a.tar");
+    client().download_backup(&t, &dest, &once()).unwrap_err();
+    let report = client()
+        .download_backup_file("cmgo-t", &t, &dest, &fast())
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.resumed_from, 100_000);
+    assert_eq!(
+        server.requests().pop().unwrap().range,
+        Some((100_000, None))
+    );
+
+    // download_backup_file (which records the instance), then download_backup.
+    server.script(Trigger::Next, Fault::DropAfter(120_000));
+    let dest = dir.path().join("b.tar");
+    client()
+        .download_backup_file("cmgo-t", &t, &dest, &once())
+        .unwrap_err();
+    let record = std::fs::read_to_string(record_path(&dest)).unwrap();
+    assert!(record.contains("\"cmgo-t\""), "{record}");
+    let report = client().download_backup(&t, &dest, &fast()).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.resumed_from, 120_000);
+
+    // Another instance's .part of a backup of the same name is not continued.
+    server.script(Trigger::Next, Fault::DropAfter(50_000));
+    let dest = dir.path().join("c.tar");
+    client()
+        .download_backup_file("cmgo-other", &t, &dest, &once())
+        .unwrap_err();
+    let report = client()
+        .download_backup_file("cmgo-t", &t, &dest, &fast())
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.resumed_from, 0);
+    assert_eq!(server.requests().pop().unwrap().range, None);
+}
+
+#[test]
+fn download_backup_file_asks_a_refresh_callback_when_one_is_given() {
+    let data = bytes(SIZE, 16);
+    let server = FileServer::start(Object::new(data.clone()));
+    let expired = server.url();
+    server.expire_urls();
+    let calls = Cell::new(0);
+    let opts = fast().refresh_url(|| {
+        calls.set(calls.get() + 1);
+        Ok(server.url())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    // This client's API endpoint answers nothing: only the callback can give a fresh URL.
+    let report = client()
+        .download_backup_file("cmgo-t", &task(&expired, SIZE as u64), &dest, &opts)
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!((calls.get(), report.refreshes), (1, 1));
+}
+
+#[test]
+fn a_download_that_fails_before_its_first_byte_leaves_no_part() {
+    let server = FileServer::start(Object::new(bytes(SIZE, 17)));
+    server.script(Trigger::Always, Fault::refuse(403, "AccessDenied"));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    let err = client()
+        .download_backup(&task(&server.url(), SIZE as u64), &dest, &fast())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Download(DownloadError::UrlRefused { .. })),
+        "{err:?}"
+    );
+    assert_nothing_left(&dest);
+
+    // Cut before the first byte, with the store's validators already recorded.
+    server.clear_script();
+    server.script(Trigger::Always, Fault::DropAfter(0));
+    let err = client()
+        .download_backup(
+            &task(&server.url(), SIZE as u64),
+            &dest,
+            &fast().max_attempts(2),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(server.request_count(), 3);
+    assert_nothing_left(&dest);
+}
+
+#[test]
+fn resume_never_starts_over_even_from_a_proven_part() {
+    let data = bytes(SIZE, 18);
+    let server = FileServer::start(Object::new(data.clone()));
+    server.script(Trigger::Next, Fault::DropAfter(100_000));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    let t = task(&server.url(), SIZE as u64);
+    client()
+        .download_backup(&t, &dest, &fast().max_attempts(1))
+        .unwrap_err();
+    assert!(record_path(&dest).exists());
+    let report = client()
+        .download_backup(&t, &dest, &fast().resume(Resume::Never))
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.resumed_from, 0);
+    assert_eq!(server.requests().pop().unwrap().range, None);
 }

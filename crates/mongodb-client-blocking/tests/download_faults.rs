@@ -30,8 +30,22 @@ fn a_stalled_transfer_is_dropped_and_resumed() {
         .download_backup(&task(&server.url(), SIZE as u64), &dest, &stall_check())
         .unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), data);
-    assert_eq!(report.attempts, 2);
-    assert_eq!(server.ranges(), vec![(100_000, None)]);
+    assert_resumed(&server, report.attempts);
+}
+
+/// At least one request resumed the download, each from where the `.part` ended and bound
+/// to the object by `If-Range`. (How many, and where, depends on the machine's speed.)
+#[track_caller]
+fn assert_resumed(server: &FileServer, attempts: u32) {
+    assert!(attempts >= 2, "{attempts} requests");
+    let seen = server.requests();
+    assert_eq!(seen.len(), attempts as usize);
+    let resumed: Vec<_> = seen.iter().filter(|r| r.range.is_some()).collect();
+    assert!(!resumed.is_empty(), "{seen:?}");
+    for r in resumed {
+        assert!(r.range.unwrap().1.is_none(), "{r:?}");
+        assert!(r.if_range.is_some(), "{r:?}");
+    }
 }
 
 #[test]
@@ -51,9 +65,7 @@ fn a_trickling_transfer_is_dropped_and_resumed() {
         .download_backup(&task(&server.url(), SIZE as u64), &dest, &stall_check())
         .unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), data);
-    assert_eq!(report.attempts, 2);
-    let resumed_at = server.ranges()[0].0;
-    assert!((100_000..100_100).contains(&resumed_at), "{resumed_at}");
+    assert_resumed(&server, report.attempts);
 }
 
 #[test]
@@ -84,7 +96,8 @@ fn stalls_in_every_attempt_end_with_a_typed_error() {
 #[test]
 fn the_overall_deadline_ends_the_download_without_a_final_file() {
     let server = FileServer::start(Object::new(bytes(SIZE, 23)));
-    server.script(Trigger::Always, Fault::Stall { after: 1000 });
+    // Never a byte: only the deadline can end it.
+    server.script(Trigger::Always, Fault::Stall { after: 0 });
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("a.tar");
     let err = client()
@@ -98,17 +111,55 @@ fn the_overall_deadline_ends_the_download_without_a_final_file() {
         )
         .unwrap_err();
     match &err {
-        Error::Download(DownloadError::DeadlineExceeded {
-            path,
-            deadline,
-            bytes_done,
-        }) => {
+        Error::Download(DownloadError::DeadlineExceeded { path, deadline, .. }) => {
             assert_eq!(path, &dest);
             assert_eq!(*deadline, Duration::from_millis(300));
-            assert!(*bytes_done >= 1000);
         }
         other => panic!("{other:?}"),
     }
+    assert!(!dest.exists());
+}
+
+#[test]
+fn a_download_that_keeps_moving_outlasts_its_attempt_budget() {
+    let data = bytes(SIZE, 25);
+    let server = FileServer::start(Object::new(data.clone()));
+    // Six drops in a row, each after more than one window's worth at the minimum rate.
+    for _ in 0..6 {
+        server.script(Trigger::Next, Fault::DropAfter(40_000));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    let report = client()
+        .download_backup(
+            &task(&server.url(), SIZE as u64),
+            &dest,
+            &fast().max_attempts(2),
+        )
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.attempts, 7);
+    let starts: Vec<u64> = server.ranges().iter().map(|r| r.0).collect();
+    assert_eq!(starts, [40_000, 80_000, 120_000, 160_000, 200_000, 240_000]);
+}
+
+#[test]
+fn interruptions_without_progress_use_up_the_budget() {
+    let server = FileServer::start(Object::new(bytes(SIZE, 26)));
+    // Far less than one window's worth at the minimum rate (1 KiB/s over 30 s) each time.
+    server.script(Trigger::Always, Fault::DropAfter(1000));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    let err = client()
+        .download_backup(
+            &task(&server.url(), SIZE as u64),
+            &dest,
+            &fast().max_attempts(3),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(server.request_count(), 3);
+    assert_eq!(std::fs::metadata(part_path(&dest)).unwrap().len(), 3000);
     assert!(!dest.exists());
 }
 
@@ -356,4 +407,39 @@ fn the_url_never_appears_in_errors_or_log_lines() {
             "{line}"
         );
     }
+}
+
+#[test]
+fn a_valid_record_over_a_prefix_corrupted_on_disk_fails_the_crc_and_the_next_run_starts_clean() {
+    let data = bytes(SIZE, 27);
+    let server = FileServer::start(Object::new(data.clone()));
+    server.script(Trigger::Next, Fault::DropAfter(100_000));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("a.tar");
+    let t = task(&server.url(), SIZE as u64);
+    client()
+        .download_backup(&t, &dest, &fast().max_attempts(1))
+        .unwrap_err();
+    let mut part = std::fs::read(part_path(&dest)).unwrap();
+    assert_eq!(part.len(), 100_000);
+    part[54_321] ^= 0x80;
+    std::fs::write(part_path(&dest), &part).unwrap();
+
+    // The record still proves the .part belongs: it is continued, and the CRC catches it.
+    let err = client().download_backup(&t, &dest, &fast()).unwrap_err();
+    assert!(
+        matches!(err, Error::Download(DownloadError::ChecksumMismatch { .. })),
+        "{err:?}"
+    );
+    assert_eq!(
+        server.requests().pop().unwrap().range,
+        Some((100_000, None))
+    );
+    assert!(!dest.exists());
+    assert!(!part_path(&dest).exists() && !record_path(&dest).exists());
+
+    let report = client().download_backup(&t, &dest, &fast()).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), data);
+    assert_eq!(report.resumed_from, 0);
+    assert_eq!(server.requests().pop().unwrap().range, None);
 }

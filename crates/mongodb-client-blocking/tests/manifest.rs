@@ -37,9 +37,13 @@ fn bytes_of(n: usize, seed: u8) -> Vec<u8> {
 /// Writes `data` as `name` in `dir` and returns its entry, verified by CRC-64 and size.
 fn put(dir: &Path, set: &str, name: &str, data: &[u8]) -> ManifestFile {
     std::fs::write(dir.join(name), data).unwrap();
-    ManifestFile::from_digest(set, name, &FileDigest::of_bytes(data))
+    ManifestFile::builder()
+        .replica_set_id(set)
+        .file(name)
+        .digest(&FileDigest::of_bytes(data))
+        .verified(Verified::Crc64AndSize)
+        .build()
         .unwrap()
-        .with_verified(Verified::Crc64AndSize)
 }
 
 fn read_json(dir: &Path) -> Value {
@@ -62,13 +66,13 @@ fn the_manifest_has_the_documented_format_and_round_trips() {
     let mut m = manifest();
     let a = put(dir.path(), "cmgo-demo0002_0", "a.tar", b"123456789");
     // A file the store gave no CRC for: size only, no CRC recorded.
-    let b = ManifestFile::new(
-        "cmgo-demo0002_1",
-        "b.tar",
-        3,
-        &FileDigest::of_bytes(b"xyz").sha256,
-    )
-    .unwrap();
+    let b = ManifestFile::builder()
+        .replica_set_id("cmgo-demo0002_1")
+        .file("b.tar")
+        .bytes(3)
+        .sha256(FileDigest::of_bytes(b"xyz").sha256)
+        .build()
+        .unwrap();
     std::fs::write(dir.path().join("b.tar"), b"xyz").unwrap();
     m.record_file(dir.path(), a).unwrap();
     m.record_file(dir.path(), b).unwrap();
@@ -168,11 +172,46 @@ fn every_update_leaves_a_whole_manifest_and_no_temporary_file() {
 #[test]
 fn a_leftover_temporary_file_does_not_matter() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("manifest.json.tmp"), b"{half a manif").unwrap();
+    // Another writer's temporary file (it may still be writing it): neither read nor touched.
+    let leftover = ".manifest.json.1.0.tmp";
+    std::fs::write(dir.path().join(leftover), b"{half a manif").unwrap();
     let m = manifest();
     m.save(dir.path()).unwrap();
     assert_eq!(Manifest::load(dir.path()).unwrap(), m);
-    assert_eq!(listing(dir.path()), [MANIFEST_FILE]);
+    assert_eq!(listing(dir.path()), [leftover, MANIFEST_FILE]);
+    assert_eq!(
+        std::fs::read(dir.path().join(leftover)).unwrap(),
+        b"{half a manif"
+    );
+    assert_eq!(
+        verify_dir(dir.path()).unwrap().outcome(),
+        VerifyOutcome::AllMatch
+    );
+}
+
+#[test]
+fn two_writers_of_one_manifest_never_clobber_each_others_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (manifest(), {
+        let mut m = manifest();
+        m.record_file(dir.path(), put(dir.path(), "s_0", "s0.tar", b"zero"))
+            .unwrap();
+        m
+    });
+    let (a, b, dir_path) = (&a, &b, dir.path());
+    std::thread::scope(|s| {
+        for m in [a, b] {
+            s.spawn(move || {
+                let dir = dir_path;
+                for _ in 0..100 {
+                    m.save(dir).unwrap();
+                    let now = Manifest::load(dir).unwrap();
+                    assert!(now == *a || now == *b, "{now:?}");
+                }
+            });
+        }
+    });
+    assert_eq!(listing(dir.path()), [MANIFEST_FILE, "s0.tar"]);
 }
 
 /// A finished export of three files in a fresh directory.
@@ -369,12 +408,12 @@ fn a_manifest_never_holds_a_download_url_or_its_query_string() {
         .download_backup(&task, &dest, &DownloadOptions::new())
         .unwrap();
     let name = report.path.file_name().unwrap().to_str().unwrap();
-    let entry = ManifestFile::from_digest(
-        "cmgo-demo0002_0",
-        name,
-        &FileDigest::of_file(&report.path).unwrap(),
-    )
-    .unwrap();
+    let entry = ManifestFile::builder()
+        .replica_set_id("cmgo-demo0002_0")
+        .file(name)
+        .digest(&FileDigest::of_file(&report.path).unwrap())
+        .build()
+        .unwrap();
     let mut m = manifest();
     m.record_file(dir.path(), entry).unwrap();
     let text = std::fs::read_to_string(dir.path().join(MANIFEST_FILE)).unwrap();
@@ -390,16 +429,73 @@ fn a_manifest_never_holds_a_download_url_or_its_query_string() {
         "sub/dir.tar",
         "..",
     ] {
-        let err = ManifestFile::new("s", bad, 1, &"ab".repeat(32)).unwrap_err();
+        let err = entry_of(bad, 1, &"ab".repeat(32)).unwrap_err();
         match &err {
             Error::InvalidInput { parameter, .. } => assert_eq!(parameter.as_deref(), Some("file")),
             other => panic!("{other:?}"),
         }
         assert!(!err.to_string().contains("SECRET"), "{err}");
     }
-    let err = ManifestFile::new("s", "a.tar", 1, "xyz").unwrap_err();
+    let err = entry_of("a.tar", 1, "xyz").unwrap_err();
     assert!(err.to_string().contains("sha256"), "{err}");
     // Hex in capitals is kept in lowercase.
-    let upper = ManifestFile::new("s", "a.tar", 1, &"AB".repeat(32)).unwrap();
+    let upper = entry_of("a.tar", 1, &"AB".repeat(32)).unwrap();
     assert_eq!(upper.sha256(), "ab".repeat(32));
+}
+
+fn entry_of(file: &str, bytes: u64, sha256: &str) -> Result<ManifestFile, Error> {
+    ManifestFile::builder()
+        .replica_set_id("s")
+        .file(file)
+        .bytes(bytes)
+        .sha256(sha256)
+        .build()
+}
+
+#[test]
+fn a_manifest_entry_names_what_it_lacks() {
+    let full = || {
+        ManifestFile::builder()
+            .replica_set_id("cmgo-demo0002_0")
+            .file("a.tar")
+            .digest(&FileDigest::of_bytes(b"abc"))
+    };
+    let e = full().build().unwrap();
+    assert_eq!(
+        (e.replica_set_id(), e.file(), e.bytes()),
+        ("cmgo-demo0002_0", "a.tar", 3)
+    );
+    assert_eq!(e.crc64(), Some(FileDigest::of_bytes(b"abc").crc64));
+    assert_eq!(e.verified(), Verified::SizeOnly);
+    let cases = [
+        (
+            ManifestFile::builder().file("a.tar").bytes(1),
+            "replica_set_id",
+        ),
+        (full().replica_set_id(""), "replica_set_id"),
+        (ManifestFile::builder().replica_set_id("s").bytes(1), "file"),
+        (
+            ManifestFile::builder()
+                .replica_set_id("s")
+                .file("a.tar")
+                .sha256("ab".repeat(32)),
+            "bytes",
+        ),
+        (
+            ManifestFile::builder()
+                .replica_set_id("s")
+                .file("a.tar")
+                .bytes(1),
+            "sha256",
+        ),
+    ];
+    for (builder, field) in cases {
+        match builder.build().unwrap_err() {
+            Error::InvalidInput { parameter, message } => {
+                assert_eq!(parameter.as_deref(), Some(field));
+                assert!(message.contains(field), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -24,8 +24,11 @@ impl Client {
     ///   [`DownloadError::ChecksumMismatch`]. The report carries the file's SHA-256 and CRC-64.
     /// - A `.part` left by an earlier run is continued only when the record beside it
     ///   (`<dest>.part.meta`) names the same backup, replica set and size, with an `If-Range`
-    ///   request so a changed object starts over; any other `.part` is discarded. Dropped,
-    ///   timed-out and stalled connections are resumed (see [`DownloadOptions`]).
+    ///   request so a changed object starts over; any other `.part` is discarded. The task
+    ///   doesn't name its instance, so neither does the record: a `.part` recorded by
+    ///   [`download_backup_file`](Client::download_backup_file), which knows the instance,
+    ///   is continued here too, and the other way round. Dropped, timed-out and stalled
+    ///   connections are resumed (see [`DownloadOptions`]).
     /// - Large files are fetched over several connections where the store accepts ranges
     ///   ([`DownloadOptions::parts`]).
     /// - A lock on the `.part` keeps two downloads from writing one file: the second fails at
@@ -74,11 +77,12 @@ impl Client {
     /// knows where fresh URLs come from: when the store refuses the URL, it asks
     /// `DescribeBackupDownloadTask` for the instance and the task's backup, takes the `Url` of
     /// the newest completed task of the same replica set, and continues from the `.part`
-    /// (up to [`DownloadOptions::max_refreshes`] times). A refresh callback set on `opts` is
-    /// not used.
+    /// (up to [`DownloadOptions::max_refreshes`] times). A callback set with
+    /// [`DownloadOptions::refresh_url`] wins: it is asked instead of the service.
     ///
     /// The task must name its `BackupName` and `ReplicaSetId` (tasks listed by the service
-    /// do).
+    /// do). A `.part` left by [`download_backup`](Client::download_backup) of the same task
+    /// is continued (a record that names no instance is not one of another instance).
     pub fn download_backup_file(
         &self,
         instance_id: &str,
@@ -109,13 +113,18 @@ impl Client {
             object: None,
             size: expected,
         };
-        let mut refresh = || self.fresh_download_url(instance_id, &backup_name, &replica_set_id);
+        let mut lookup = || self.fresh_download_url(instance_id, &backup_name, &replica_set_id);
+        let mut given = opts.refresh.borrow_mut();
+        let refresher: &mut dyn FnMut() -> Result<String, Error> = match given.as_deref_mut() {
+            Some(f) => f,
+            None => &mut lookup,
+        };
         let job = Job {
             identity,
             url,
             expected,
             dest,
-            refresher: Some(&mut refresh),
+            refresher: Some(refresher),
         };
         engine::download(self.agent(), job, opts)
     }
@@ -164,31 +173,22 @@ impl Client {
         replica_set_id: &str,
     ) -> Result<String, Error> {
         let req = DescribeBackupDownloadTaskRequest::new(instance_id).with_backup_name(backup_name);
-        let mut newest: Option<BackupDownloadTask> = None;
-        for task in self.describe_backup_download_task_iter(req) {
-            let task = task?;
-            let fits = task.replica_set_id.as_deref() == Some(replica_set_id)
-                && task.status == Some(BackupDownloadTaskState::Completed)
-                && task
-                    .backup_name
-                    .as_deref()
-                    .is_none_or(|n| n.is_empty() || n == backup_name)
-                && task.url.as_deref().is_some_and(|u| !u.trim().is_empty());
-            if fits
-                && newest
-                    .as_ref()
-                    .is_none_or(|n| task.create_time >= n.create_time)
-            {
-                newest = Some(task);
-            }
-        }
-        newest.and_then(|t| t.url).ok_or_else(|| {
-            DownloadError::NoFreshUrl {
-                backup_name: backup_name.to_owned(),
-                replica_set_id: replica_set_id.to_owned(),
-            }
-            .into()
-        })
+        let usable = |t: &BackupDownloadTask| {
+            t.status == Some(BackupDownloadTaskState::Completed)
+                && t.url.as_deref().is_some_and(|u| !u.trim().is_empty())
+        };
+        let sets = [replica_set_id.to_owned()];
+        let mut latest = self.latest_download_tasks(&req, backup_name, &sets, &usable)?;
+        latest
+            .remove(replica_set_id)
+            .and_then(|t| t.url)
+            .ok_or_else(|| {
+                DownloadError::NoFreshUrl {
+                    backup_name: backup_name.to_owned(),
+                    replica_set_id: replica_set_id.to_owned(),
+                }
+                .into()
+            })
     }
 }
 

@@ -9,13 +9,14 @@ use mongodb_errors::{DownloadError, Error};
 use super::fileio;
 use super::hash::Hashes;
 use super::lock;
-use super::options::DownloadOptions;
+use super::options::{DownloadOptions, Resume};
 use super::parts::{self, Outcome};
 use super::record::{self, Identity, Record};
 use super::report::DownloadReport;
 use super::secret::SecretUrl;
 use super::sequential::{self, io_err};
-use super::session::{Cut, Refresher, Session};
+use super::session::{Cut, Refresher, Session, Where};
+use crate::fsutil;
 use crate::verified::Verified;
 
 /// What to download, and where.
@@ -45,7 +46,10 @@ pub(crate) fn download<'a>(
     match run(&mut s, &file, &mut rec, &meta_path) {
         Ok((hashes, parts)) => finish(&s, &file, &rec, hashes, parts),
         Err(e) => {
-            if matches!(e, Error::Download(DownloadError::SizeMismatch { .. })) {
+            let empty = file.metadata().is_ok_and(|m| m.len() == 0);
+            if empty || matches!(e, Error::Download(DownloadError::SizeMismatch { .. })) {
+                // Nothing worth resuming (it failed before the first byte), or bytes that
+                // are not the file: leave no `.part` behind.
                 discard(&part, &meta_path);
             }
             Err(e)
@@ -63,13 +67,13 @@ fn keep_or_discard(
 ) -> Result<Record, Error> {
     let part = record::part_path(&s.dest);
     let len = file.metadata().map_err(io_err(s, "reading"))?.len();
-    let loaded = if s.opts.settings.resume {
+    let loaded = if s.opts.settings.resume == Resume::IfProven {
         record::load(meta_path)
     } else {
         Ok(None)
     };
     let why = match loaded {
-        Ok(Some(rec)) => match rec.refuse_reason(identity, len) {
+        Ok(Some(mut rec)) => match rec.refuse_reason(identity, len) {
             None if rec.ranges.is_none() || fileio::POSITIONED => {
                 if len > 0 {
                     log::info!(
@@ -78,12 +82,16 @@ fn keep_or_discard(
                         rec.ranges.as_ref().map_or(len, |_| rec.ranges_done())
                     );
                 }
+                // Learn the instance id when this download knows it and the record didn't.
+                if rec.identity.instance_id.is_none() {
+                    rec.identity.instance_id.clone_from(&identity.instance_id);
+                }
                 return Ok(rec);
             }
             None => "its ranges can't be written on this platform".to_owned(),
             Some(why) => why,
         },
-        Ok(None) if !s.opts.settings.resume => "resuming is off".to_owned(),
+        Ok(None) if s.opts.settings.resume == Resume::Never => "resuming is off".to_owned(),
         Ok(None) => "it has no record of what it belongs to".to_owned(),
         Err(why) => why,
     };
@@ -130,7 +138,7 @@ fn run(
                 s.kept = 0;
                 parts::reset(rec);
                 record::save(meta_path, rec).map_err(io_err(s, "recording"))?;
-                s.interrupted(Cut::Failed(parts::restart_cause()), 0)?;
+                s.interrupted(Cut::Failed(parts::restart_cause()), Where::default())?;
             }
         }
     }
@@ -147,18 +155,19 @@ fn finish(
     let dest = s.dest.as_path();
     let part = record::part_path(dest);
     let meta_path = record::record_path(dest);
-    let len = hashes.covered();
     let on_disk = file.metadata().map_err(io_err(s, "reading"))?.len();
-    let expected = s.expected.unwrap_or(len);
-    if len != expected || on_disk != len {
-        discard(&part, &meta_path);
-        return Err(DownloadError::SizeMismatch {
-            path: dest.to_path_buf(),
-            expected,
-            actual: on_disk,
+    let len = match check_size(s.expected, hashes.covered(), on_disk) {
+        Ok(len) => len,
+        Err((expected, actual)) => {
+            discard(&part, &meta_path);
+            return Err(DownloadError::SizeMismatch {
+                path: dest.to_path_buf(),
+                expected,
+                actual,
+            }
+            .into());
         }
-        .into());
-    }
+    };
     let (crc64, sha256) = hashes.finish();
     if let Some(want) = rec.crc64 {
         if want != crc64 {
@@ -182,7 +191,7 @@ fn finish(
     })?;
     record::remove(&meta_path).map_err(io_err(s, "removing the record of"))?;
     let dir = dest.parent().unwrap_or(Path::new("."));
-    fileio::sync_dir(dir).map_err(|source| Error::Io {
+    fsutil::sync_dir(dir).map_err(|source| Error::Io {
         context: format!("syncing the directory {}", dir.display()),
         source,
     })?;
@@ -210,6 +219,20 @@ fn finish(
     })
 }
 
+/// The file's size when the bytes hashed and the `.part` on disk both have the `expected`
+/// size (when known); else the expected size and the measured one that differs from it: the
+/// bytes hashed, or failing that the length on disk.
+fn check_size(expected: Option<u64>, hashed: u64, on_disk: u64) -> Result<u64, (u64, u64)> {
+    let expected = expected.unwrap_or(hashed);
+    if hashed != expected {
+        Err((expected, hashed))
+    } else if on_disk != expected {
+        Err((expected, on_disk))
+    } else {
+        Ok(expected)
+    }
+}
+
 /// Remove the `.part` and its record: their bytes are not the file.
 fn discard(part: &Path, meta_path: &Path) {
     for p in [part, meta_path] {
@@ -218,5 +241,21 @@ fn discard(part: &Path, meta_path: &Path) {
                 log::warn!("could not remove {}: {e}", p.display());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrong_size_is_reported_as_measured() {
+        assert_eq!(check_size(Some(100), 100, 100), Ok(100));
+        assert_eq!(check_size(None, 7, 7), Ok(7));
+        // Fewer bytes hashed than expected, on a .part sized up front: the hashed count.
+        assert_eq!(check_size(Some(100), 60, 100), Err((100, 60)));
+        // The right count hashed, but the .part is longer: its length.
+        assert_eq!(check_size(Some(100), 100, 120), Err((100, 120)));
+        assert_eq!(check_size(None, 100, 90), Err((100, 90)));
     }
 }

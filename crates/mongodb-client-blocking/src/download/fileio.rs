@@ -1,9 +1,8 @@
 //! Positioned reads and writes on one shared file handle (so several connections can write
-//! their ranges through the handle that holds the lock), and syncing a directory.
+//! their ranges through the handle that holds the lock).
 
 use std::fs::File;
 use std::io;
-use std::path::Path;
 
 /// Whether positioned I/O is available, so several ranges can be written at once.
 pub(crate) const POSITIONED: bool = cfg!(any(unix, windows));
@@ -60,25 +59,6 @@ pub(crate) fn read_at(mut file: &File, buf: &mut [u8], offset: u64) -> io::Resul
     file.read(buf)
 }
 
-/// Make a rename in `dir` durable. Directories can't be opened for syncing on Windows, where
-/// the rename itself is journaled; there this does nothing.
-pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        let dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
-        File::open(dir)?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +80,5 @@ mod tests {
         assert_eq!(read_at(&f, &mut buf, 6).unwrap(), 5);
         assert_eq!(&buf, b"world");
         assert_eq!(std::fs::read(&path).unwrap(), b"hello world");
-        sync_dir(dir.path()).unwrap();
     }
 }

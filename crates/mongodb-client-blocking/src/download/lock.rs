@@ -11,11 +11,15 @@ use mongodb_errors::{DownloadError, Error};
 /// Another download holding it gives [`DownloadError::Locked`] at once (no waiting). A
 /// download that finished or gave up between our open and our lock may have renamed or
 /// removed the file; then the path names another file than the one locked, and we start
-/// again with whatever is at the path now.
+/// again with whatever is at the path now. When that keeps happening (three times), other
+/// downloads are busy with the path: [`DownloadError::Locked`] too, never a handle on a file
+/// the path no longer names.
 pub(crate) fn lock_part(part: &Path) -> Result<File, Error> {
-    let mut tries = 0;
-    loop {
-        tries += 1;
+    lock_with(part, &still_named)
+}
+
+fn lock_with(part: &Path, named: &dyn Fn(&File, &Path) -> bool) -> Result<File, Error> {
+    for _ in 0..3 {
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -29,12 +33,7 @@ pub(crate) fn lock_part(part: &Path) -> Result<File, Error> {
         // Called through the trait: newer standard libraries have a method of this name too.
         match fs4::FileExt::try_lock(&file) {
             Ok(()) => {}
-            Err(fs4::TryLockError::WouldBlock) => {
-                return Err(DownloadError::Locked {
-                    path: part.to_path_buf(),
-                }
-                .into())
-            }
+            Err(fs4::TryLockError::WouldBlock) => return Err(locked(part)),
             Err(fs4::TryLockError::Error(source)) => {
                 return Err(Error::Io {
                     context: format!("locking {}", part.display()),
@@ -42,10 +41,22 @@ pub(crate) fn lock_part(part: &Path) -> Result<File, Error> {
                 })
             }
         }
-        if tries >= 3 || still_named(&file, part) {
+        if named(&file, part) {
             return Ok(file);
         }
     }
+    log::warn!(
+        "{} kept being replaced while it was being locked: another download is using it",
+        part.display()
+    );
+    Err(locked(part))
+}
+
+fn locked(part: &Path) -> Error {
+    DownloadError::Locked {
+        path: part.to_path_buf(),
+    }
+    .into()
 }
 
 /// Whether `path` still names the file `file` has open.
@@ -82,5 +93,25 @@ mod tests {
         assert!(err.to_string().contains("x.part"), "{err}");
         drop(first);
         lock_part(&part).unwrap();
+    }
+
+    #[test]
+    fn a_path_that_keeps_naming_another_file_is_refused_not_returned() {
+        let dir = tempfile::tempdir().unwrap();
+        let part = dir.path().join("x.part");
+        let tries = std::cell::Cell::new(0);
+        let err = lock_with(&part, &|_, _| {
+            tries.set(tries.get() + 1);
+            false
+        })
+        .unwrap_err();
+        assert!(
+            matches!(&err, Error::Download(DownloadError::Locked { path }) if path == &part),
+            "{err:?}"
+        );
+        assert_eq!(tries.get(), 3);
+        // Renamed away once, then named again: the second handle is returned.
+        let again = std::cell::Cell::new(false);
+        lock_with(&part, &|f, p| again.replace(true) && still_named(f, p)).unwrap();
     }
 }

@@ -23,7 +23,8 @@ mod secret;
 mod sequential;
 mod session;
 
+pub(crate) use hash::Hashes;
 pub(crate) use options::Settings;
-pub use options::{DownloadOptions, DownloadProgress, DEFAULT_MAX_PARTS, PARTS_THRESHOLD};
+pub use options::{DownloadOptions, DownloadProgress, Resume, DEFAULT_MAX_PARTS, PARTS_THRESHOLD};
 pub use record::part_path;
 pub use report::DownloadReport;

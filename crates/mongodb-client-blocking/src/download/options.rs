@@ -14,6 +14,19 @@ pub const PARTS_THRESHOLD: u64 = 64 * 1024 * 1024;
 /// The most connections a file is fetched over by default.
 pub const DEFAULT_MAX_PARTS: u32 = 4;
 
+/// Whether a download continues a `<dest>.part` left by an earlier run
+/// ([`DownloadOptions::resume`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Resume {
+    /// Continue it when the record beside it proves it holds the start of this same file
+    /// (the default); discard it otherwise.
+    #[default]
+    IfProven,
+    /// Always start over: any `.part` is discarded.
+    Never,
+}
+
 /// How [`Client::download_backup`](crate::Client::download_backup) and its siblings behave.
 ///
 /// ```
@@ -38,7 +51,7 @@ pub struct DownloadOptions<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Settings {
     pub(crate) max_attempts: u32,
-    pub(crate) resume: bool,
+    pub(crate) resume: Resume,
     pub(crate) read_timeout: Duration,
     pub(crate) retry_delay: Duration,
     pub(crate) max_refreshes: u32,
@@ -52,9 +65,9 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             max_attempts: 5,
-            resume: true,
+            resume: Resume::IfProven,
             read_timeout: Duration::from_secs(60),
-            retry_delay: Duration::from_secs(1),
+            retry_delay: Duration::from_millis(500),
             max_refreshes: 3,
             min_bytes_per_sec: 1024,
             throughput_window: Duration::from_secs(30),
@@ -94,7 +107,8 @@ impl fmt::Debug for DownloadOptions<'_> {
 }
 
 impl Default for DownloadOptions<'_> {
-    /// Five attempts, resume on, 60 s read timeout, 1 s between attempts, 3 fresh URLs at most,
+    /// Five attempts in a row without progress, resume if proven, 60 s read timeout, pauses from
+    /// 500 ms, 3 fresh URLs at most,
     /// a minimum of 1 KiB/s averaged over 30 s, no deadline, parts chosen by size, no callbacks.
     fn default() -> Self {
         Settings::default().options()
@@ -107,18 +121,28 @@ impl<'a> DownloadOptions<'a> {
         Self::default()
     }
 
-    /// Requests a stretch of bytes may take: an interrupted request (dropped connection,
-    /// timeout, stall, HTTP 5xx) is resumed where it stopped until `n - 1` interruptions have
-    /// happened in the whole download (at least 1; default 5).
+    /// Requests in a row a stretch of bytes may take without progress (at least 1; default
+    /// 5). An interrupted request (dropped connection, timeout, stall, HTTP 408, 429 or 5xx)
+    /// is resumed where it stopped; the download gives up at the `n`-th interruption in a row
+    /// of one stretch (the one stream, or one range of a multi-part download) whose request
+    /// made no progress.
+    ///
+    /// A request made progress when it delivered at least what the
+    /// [minimum throughput](Self::min_throughput) asks of one window (30 KiB by default; one
+    /// byte when the check is off): its interruption starts the count again at 1. So a long
+    /// download over a flaky connection that keeps moving never runs out of attempts, while
+    /// one that keeps failing at the same byte, or trickles, stops after `n` requests. `1`
+    /// never resumes.
     pub fn max_attempts(mut self, n: u32) -> Self {
         self.settings.max_attempts = n.max(1);
         self
     }
 
-    /// Continue an existing `<dest>.part` from an earlier run when its record proves it holds
-    /// the start of this same file (default on). Off: always start over.
-    pub fn resume(mut self, on: bool) -> Self {
-        self.settings.resume = on;
+    /// Whether to continue an existing `<dest>.part` from an earlier run: when its record
+    /// proves it holds the start of this same file ([`Resume::IfProven`], the default), or
+    /// never ([`Resume::Never`]: always start over).
+    pub fn resume(mut self, mode: Resume) -> Self {
+        self.settings.resume = mode;
         self
     }
 
@@ -129,7 +153,11 @@ impl<'a> DownloadOptions<'a> {
         self
     }
 
-    /// Pause before resuming after an interruption (default 1 s).
+    /// The pause before the first resume of a stretch (default 500 ms). As with the client's
+    /// retries ([`RetryPolicy`](crate::RetryPolicy)), it doubles with each further
+    /// interruption in a row without progress, up to 10 s (or `delay` when that is longer),
+    /// randomised between half and all of it. A multi-part download pauses only the range
+    /// that was cut. `Duration::ZERO` resumes at once.
     pub fn retry_delay(mut self, delay: Duration) -> Self {
         self.settings.retry_delay = delay;
         self
@@ -144,7 +172,8 @@ impl<'a> DownloadOptions<'a> {
 
     /// Where a fresh pre-signed URL comes from when the store refuses the current one:
     /// `f` returns it (or an error, which ends the download and keeps the `.part`).
-    /// [`Client::download_backup_file`](crate::Client::download_backup_file) brings its own.
+    /// [`Client::download_backup_file`](crate::Client::download_backup_file) brings its own
+    /// (it asks the service) and uses `f` instead when it is set.
     pub fn refresh_url(self, f: impl FnMut() -> Result<String, Error> + 'a) -> Self {
         *self.refresh.borrow_mut() = Some(Box::new(f));
         self

@@ -1,6 +1,7 @@
 //! A download over several connections: the `.part` is sized up front and each byte range
 //! is written at its offset; the record says how far each range got, so a resume fetches
-//! only what is missing. The whole file is hashed once at the end.
+//! only what is missing. A follower thread hashes the file's complete prefix as it grows,
+//! so verification runs alongside the transfer.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -19,7 +20,7 @@ use super::record::{self, Record, Seg};
 use super::request::{self, Answer, Ask, Body};
 use super::secret::SecretUrl;
 use super::sequential::{adopt, changed, check_total, io_err, same_object};
-use super::session::{Cut, Session};
+use super::session::{Cut, Session, Where};
 use crate::transport::map_read_error;
 
 /// Bytes each connection reads at once.
@@ -57,18 +58,24 @@ pub(crate) fn run(
     let mut segs = rec.ranges.clone().unwrap_or_default();
     let fetched = fetch(s, file, rec, meta_path, &mut segs, n, total, first);
     rec.ranges = Some(segs);
-    let saved = record::save(meta_path, rec).map_err(io_err(s, "recording"));
+    let saved = checkpoint(file, meta_path, rec).map_err(io_err(s, "recording"));
     match fetched? {
-        false => Ok(Outcome::Restart),
-        true => {
+        None => Ok(Outcome::Restart),
+        Some(mut hashes) => {
             saved?;
-            file.sync_data().map_err(io_err(s, "writing"))?;
-            let mut hashes = Hashes::new();
+            // The follower hashed the ranges as they completed; this covers what is left.
             hashes.catch_up(file, total).map_err(io_err(s, "reading"))?;
             s.check_deadline(total)?;
             Ok(Outcome::Done(hashes))
         }
     }
+}
+
+/// Make the bytes of the ranges durable, then record how far they got: the record never
+/// claims bytes that a power loss could still take back (they would read as zeros).
+fn checkpoint(file: &File, meta_path: &Path, rec: &Record) -> std::io::Result<()> {
+    file.sync_data()?;
+    record::save(meta_path, rec)
 }
 
 enum Probe {
@@ -120,7 +127,7 @@ fn probe(
                 }
                 .into())
             }
-            Answer::Retry(e) => s.interrupted(Cut::Failed(e), 0)?,
+            Answer::Retry(e) => s.interrupted(Cut::Failed(e), Where::default())?,
             Answer::Fatal(e) => return Err(e),
         }
     }
@@ -143,6 +150,8 @@ enum End {
     Changed,
     Fatal(Error),
     Io(std::io::Error),
+    /// The deadline passed before the request was made.
+    Late,
 }
 
 /// One range request, run on its own thread.
@@ -156,10 +165,23 @@ struct Job {
     timeout: Duration,
     meter: Meter,
     deadline: Deadline,
+    /// Wait this long before the request (this range was cut just before).
+    pause: Duration,
     body: Option<Body>,
 }
 
-/// Run the ranges to completion. `Ok(false)`: the object changed, start over.
+/// The bytes `[0, n)` on disk: every range complete up to the first one that is not.
+fn complete_prefix(segs: &[Seg]) -> u64 {
+    segs.iter()
+        .find(|g| !g.is_complete())
+        .or(segs.last())
+        .map_or(0, |g| g.next().min(g.end))
+}
+
+/// Run the ranges to completion while a follower thread hashes the complete prefix of the
+/// file as it grows, so hashing overlaps the transfer. `Ok(Some(hashes))`: every range is
+/// on disk and `hashes` covers what the follower reached; `Ok(None)`: the object changed,
+/// start over.
 #[allow(clippy::too_many_arguments)] // reason: one call site; the pieces are the download's state
 fn fetch(
     s: &mut Session<'_, '_>,
@@ -170,24 +192,36 @@ fn fetch(
     n: u32,
     total: u64,
     first: Option<Body>,
-) -> Result<bool, Error> {
+) -> Result<Option<Hashes>, Error> {
     let agent = s.agent;
     let stop = AtomicBool::new(false);
     // The first range's answer may be in hand already (from the probe).
     let in_hand = first.as_ref().map(|_| 0);
-    let mut queue: VecDeque<usize> = (0..segs.len())
+    let mut queue: VecDeque<(usize, Duration)> = (0..segs.len())
         .filter(|&i| !segs[i].is_complete() && Some(i) != in_hand)
+        .map(|i| (i, Duration::ZERO))
         .collect();
     let mut first = first;
     let mut failure: Option<Error> = None;
     let mut restart = false;
     let mut done: u64 = segs.iter().map(|g| g.done).sum();
+    // How far each range had got when its current request began.
+    let mut begun: Vec<u64> = segs.iter().map(|g| g.done).collect();
     let mut unrecorded = 0u64;
     s.progress(done, Some(total));
-    std::thread::scope(|sc| {
+    let mut prefix = complete_prefix(segs);
+    let followed = std::thread::scope(|sc| {
         let (tx, rx) = mpsc::channel::<Event>();
+        let (mark_tx, mark_rx) = mpsc::channel::<u64>();
+        let _ = mark_tx.send(prefix);
+        let stop_ref = &stop;
+        let follower = sc.spawn(move || Hashes::new().follow(file, mark_rx, stop_ref));
         let mut active = 0usize;
-        let start = |s: &mut Session<'_, '_>, seg: usize, range: Seg, body: Option<Body>| {
+        let start = |s: &mut Session<'_, '_>,
+                     seg: usize,
+                     range: Seg,
+                     pause: Duration,
+                     body: Option<Body>| {
             if body.is_none() {
                 s.count_request();
             }
@@ -201,6 +235,7 @@ fn fetch(
                 timeout: s.timeout(),
                 meter: s.meter(),
                 deadline: s.deadline,
+                pause,
                 body,
             };
             let tx = tx.clone();
@@ -212,13 +247,17 @@ fn fetch(
             });
         };
         if let Some(body) = first.take() {
-            start(s, 0, segs[0], Some(body));
+            begun[0] = segs[0].done;
+            start(s, 0, segs[0], Duration::ZERO, Some(body));
             active += 1;
         }
         loop {
             while failure.is_none() && !restart && active < n as usize {
-                let Some(seg) = queue.pop_front() else { break };
-                start(s, seg, segs[seg], None);
+                let Some((seg, pause)) = queue.pop_front() else {
+                    break;
+                };
+                begun[seg] = segs[seg].done;
+                start(s, seg, segs[seg], pause, None);
                 active += 1;
             }
             if active == 0 {
@@ -231,11 +270,16 @@ fn fetch(
                     done += bytes;
                     unrecorded += bytes;
                     s.progress(done, Some(total));
+                    let now = complete_prefix(segs);
+                    if now > prefix {
+                        prefix = now;
+                        let _ = mark_tx.send(prefix);
+                    }
                     if unrecorded >= RECORD_EVERY {
                         unrecorded = 0;
                         let mut r = rec.clone();
                         r.ranges = Some(segs.to_vec());
-                        let saved = file.sync_data().and_then(|()| record::save(meta_path, &r));
+                        let saved = checkpoint(file, meta_path, &r);
                         if let Err(e) = saved {
                             failure.get_or_insert(io_err(s, "recording")(e));
                             stop.store(true, Ordering::SeqCst);
@@ -245,24 +289,34 @@ fn fetch(
                 Event::Ended { seg, end } => {
                     active -= 1;
                     let next = match end {
-                        End::Complete | End::Stopped => Ok(false),
-                        _ if failure.is_some() || restart => Ok(false),
-                        End::Cut(cut) => s.interrupted(cut, done).map(|()| true),
+                        End::Complete | End::Stopped => Ok(None),
+                        _ if failure.is_some() || restart => Ok(None),
+                        End::Cut(cut) => {
+                            let at = Where {
+                                stretch: seg,
+                                gained: segs[seg].done - begun[seg],
+                                bytes_done: done,
+                            };
+                            s.interruption(cut, at).map(Some)
+                        }
                         End::Refused {
                             status,
                             code,
                             generation,
-                        } => s.refused(status, code, generation).map(|()| true),
+                        } => s
+                            .refused(status, code, generation)
+                            .map(|()| Some(Duration::ZERO)),
+                        End::Late => s.check_deadline(done).map(|()| Some(Duration::ZERO)),
                         End::Changed => {
                             restart = true;
-                            Ok(false)
+                            Ok(None)
                         }
                         End::Fatal(e) => Err(e),
                         End::Io(e) => Err(io_err(s, "writing")(e)),
                     };
                     match next {
-                        Ok(true) => queue.push_back(seg),
-                        Ok(false) => {}
+                        Ok(Some(pause)) => queue.push_back((seg, pause)),
+                        Ok(None) => {}
                         Err(e) => {
                             failure = Some(e);
                         }
@@ -273,6 +327,10 @@ fn fetch(
                 }
             }
         }
+        drop(mark_tx);
+        follower
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the hashing thread panicked")))
     });
     if let Some(e) = failure {
         return Err(e);
@@ -282,9 +340,9 @@ fn fetch(
             "the file store's object behind {} changed: starting over",
             s.dest.display()
         );
-        return Ok(false);
+        return Ok(None);
     }
-    Ok(true)
+    followed.map(Some).map_err(io_err(s, "reading"))
 }
 
 /// One range: request it (unless its answer is in hand) and write it at its offset.
@@ -299,12 +357,19 @@ fn work(
     let mut body = match job.body.take() {
         Some(b) => b,
         None => {
+            if !pause(job.pause, stop) {
+                return End::Stopped;
+            }
+            if job.deadline.passed() {
+                return End::Late;
+            }
+            let left = job.deadline.remaining().unwrap_or(job.timeout);
             let ask = Ask {
                 url: &job.url,
                 from: job.from,
                 to: Some(job.to),
                 if_range: rec.validator(),
-                timeout: job.timeout,
+                timeout: job.timeout.min(left).max(Duration::from_millis(1)),
             };
             match request::ask(agent, &ask) {
                 Answer::Body(b)
@@ -375,6 +440,21 @@ fn work(
             }
         }
     }
+}
+
+/// Sleep `pause` unless the download is stopped meanwhile (then `false`).
+fn pause(pause: Duration, stop: &AtomicBool) -> bool {
+    const STEP: Duration = Duration::from_millis(50);
+    let mut left = pause;
+    while !left.is_zero() {
+        if stop.load(Ordering::SeqCst) {
+            return false;
+        }
+        let nap = left.min(STEP);
+        std::thread::sleep(nap);
+        left -= nap;
+    }
+    !stop.load(Ordering::SeqCst)
 }
 
 /// Forget a multi-part layout after the object changed.

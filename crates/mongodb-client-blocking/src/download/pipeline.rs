@@ -38,9 +38,11 @@ pub(crate) struct Streamed {
     pub(crate) io_error: Option<io::Error>,
 }
 
-/// Stream `reader` into `file` from `offset`, hashing it after `hashes` has caught up with
-/// `[covered, offset)` from disk. `watch(bytes_received_end)` runs after each read; `false`
-/// stops. Nothing past `limit` is written.
+/// Stream `reader` into `file` from `offset`, hashing it on after `hashes`, which must cover
+/// `[0, offset)` already (the caller hashes a prefix on disk before it opens the connection,
+/// so the buffers here only ever wait for the network, the disk and the hashing of new
+/// bytes). `watch(bytes_received_end)` runs after each read; `false` stops. Nothing past
+/// `limit` is written.
 pub(crate) fn stream(
     file: &File,
     offset: u64,
@@ -49,6 +51,7 @@ pub(crate) fn stream(
     reader: &mut dyn Read,
     watch: &mut dyn FnMut(u64) -> bool,
 ) -> Streamed {
+    debug_assert_eq!(hashes.covered(), offset, "the prefix is hashed first");
     std::thread::scope(|s| {
         let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
         for _ in 0..BUFFERS {
@@ -71,10 +74,6 @@ pub(crate) fn stream(
             (at, Ok(()))
         });
         let hasher = s.spawn(move || -> (Hashes, io::Result<()>) {
-            // The prefix on disk first, while the first bytes arrive from the network.
-            if let Err(e) = hashes.catch_up(file, offset) {
-                return (hashes, Err(e));
-            }
             for (buf, n) in hash_rx {
                 hashes.update(&buf[..n]);
                 let _ = free_tx.send(buf);
@@ -155,7 +154,9 @@ mod tests {
         fileio::write_all_at(&file, &data[..12_345], 0).unwrap();
         let mut body = &data[12_345..];
         let mut seen = Vec::new();
-        let out = stream(&file, 12_345, None, Hashes::new(), &mut body, &mut |at| {
+        let mut prefix = Hashes::new();
+        prefix.update(&data[..12_345]);
+        let out = stream(&file, 12_345, None, prefix, &mut body, &mut |at| {
             seen.push(at);
             true
         });

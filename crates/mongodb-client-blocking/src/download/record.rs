@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::fsutil::{self, Access};
+
 /// Bumped when the record's meaning changes; records of another format are not trusted.
 const FORMAT: u32 = 1;
 
@@ -28,7 +30,7 @@ fn with_suffix(dest: &Path, suffix: &str) -> PathBuf {
     dest.with_file_name(name)
 }
 
-/// What a download is of. Two downloads are of the same file when every field is equal.
+/// What a download is of. See [`Identity::matches`] for when two are of the same file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Identity {
     pub(crate) instance_id: Option<String>,
@@ -38,6 +40,26 @@ pub(crate) struct Identity {
     pub(crate) object: Option<String>,
     /// `BackupSize`, or the size the caller expects.
     pub(crate) size: Option<u64>,
+}
+
+impl Identity {
+    /// Whether a `.part` recorded as `self` is of the file `other` describes: every field
+    /// equal, except that an instance id only one of them knows is no reason to refuse.
+    /// `download_backup` gets a task, which doesn't name its instance, while
+    /// `download_backup_file` is told it; a `.part` one of them left is continued by the other
+    /// when the backup name, replica set and size agree (and then the store's ETag or
+    /// Last-Modified, through `If-Range`). Two different known instance ids never match.
+    pub(crate) fn matches(&self, other: &Identity) -> bool {
+        let instance = match (&self.instance_id, &other.instance_id) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        instance
+            && self.backup_name == other.backup_name
+            && self.replica_set_id == other.replica_set_id
+            && self.object == other.object
+            && self.size == other.size
+    }
 }
 
 /// A byte range `[start, end)` of the file, of which `[start, start + done)` is on disk.
@@ -122,7 +144,7 @@ impl Record {
         if self.format != FORMAT {
             return Some(format!("its record is of format {}", self.format));
         }
-        if self.identity != *identity {
+        if !self.identity.matches(identity) {
             return Some(format!(
                 "its record is of another file ({})",
                 describe(&self.identity)
@@ -177,12 +199,11 @@ pub(crate) fn load(path: &Path) -> Result<Option<Record>, String> {
     }
 }
 
-/// Write a record through a temporary file and a rename, so it is never seen half written.
+/// Write a record durably through a synced temporary file and a rename, so it is never seen
+/// half written, and the directory synced, so it survives a power loss.
 pub(crate) fn save(path: &Path, record: &Record) -> std::io::Result<()> {
-    let tmp = with_suffix(path, ".tmp");
     let bytes = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    fsutil::write_atomic(path, &bytes, Access::Default)
 }
 
 /// Remove a record (a missing one is fine).
@@ -237,6 +258,29 @@ mod tests {
         r.ranges = Some(split(100, 3));
         assert_eq!(r.refuse_reason(&id(), 100), None);
         assert!(r.refuse_reason(&id(), 50).is_some());
+    }
+
+    #[test]
+    fn an_instance_id_only_one_side_knows_is_no_reason_to_refuse() {
+        let unknown = Identity {
+            instance_id: None,
+            ..id()
+        };
+        let other = Identity {
+            instance_id: Some("cmgo-2".into()),
+            ..id()
+        };
+        assert!(unknown.matches(&id()) && id().matches(&unknown));
+        assert!(unknown.matches(&unknown) && id().matches(&id()));
+        assert!(!other.matches(&id()) && !id().matches(&other));
+        let mut r = Record::new(unknown.clone());
+        r.etag = Some("\"e\"".into());
+        assert_eq!(r.refuse_reason(&id(), 10), None);
+        let smaller = Identity {
+            size: Some(99),
+            ..unknown
+        };
+        assert!(!smaller.matches(&id()));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::hash::Hashes;
 use super::pipeline::{self, Stop};
 use super::record::{self, Record};
 use super::request::{self, Answer, Ask, Body, StoreMeta};
-use super::session::{Cut, Session};
+use super::session::{Cut, Session, Where};
 use crate::transport::map_read_error;
 
 /// Fetch the rest of the file into `file` (which holds a proven prefix, or nothing) and
@@ -26,12 +26,15 @@ pub(crate) fn run(
     let mut first = first;
     loop {
         s.check_deadline(offset)?;
+        // Hash what is on disk before a connection is opened: a connection kept waiting while
+        // a large prefix is re-read from disk may be dropped by the store.
+        hashes
+            .catch_up(file, offset)
+            .map_err(io_err(s, "reading"))?;
+        s.check_deadline(offset)?;
         let total = s.expected.or(rec.identity.size);
         if first.is_none() && offset > 0 && total == Some(offset) {
-            // Complete from an earlier run: only the hashes are missing.
-            hashes
-                .catch_up(file, offset)
-                .map_err(io_err(s, "reading"))?;
+            // Complete from an earlier run: only the hashes were missing.
             return Ok(hashes);
         }
         let answer = match first.take() {
@@ -58,9 +61,6 @@ pub(crate) fn run(
             }
             Answer::NotSatisfiable if offset > 0 && total.is_none() => {
                 // Asked past the end of a file of unknown size: what is on disk is all of it.
-                hashes
-                    .catch_up(file, offset)
-                    .map_err(io_err(s, "reading"))?;
                 return Ok(hashes);
             }
             Answer::NotSatisfiable => {
@@ -70,11 +70,11 @@ pub(crate) fn run(
                 );
                 let e = range_refused(offset);
                 start_over(s, file, rec, meta_path, &mut offset, &mut hashes)?;
-                s.interrupted(Cut::Failed(e), 0)?;
+                s.interrupted(Cut::Failed(e), Where::default())?;
                 continue;
             }
             Answer::Retry(e) => {
-                s.interrupted(Cut::Failed(e), offset)?;
+                s.interrupted(Cut::Failed(e), at(offset, offset))?;
                 continue;
             }
             Answer::Fatal(e) => return Err(e),
@@ -91,7 +91,7 @@ pub(crate) fn run(
                 s.dest.display()
             );
             start_over(s, file, rec, meta_path, &mut offset, &mut hashes)?;
-            s.interrupted(Cut::Failed(changed()), 0)?;
+            s.interrupted(Cut::Failed(changed()), Where::default())?;
             continue;
         }
         adopt(s, rec, &body.meta, body.whole, meta_path)?;
@@ -99,6 +99,7 @@ pub(crate) fn run(
         check_total(s, total, &body.meta)?;
 
         s.progress(offset, total);
+        let from = offset;
         let mut meter = s.meter();
         let mut last = offset;
         let mut stalled = false;
@@ -149,7 +150,16 @@ pub(crate) fn run(
                 Cut::Stalled
             }
         };
-        s.interrupted(cut, offset)?;
+        s.interrupted(cut, at(from, offset))?;
+    }
+}
+
+/// The one stream, cut at `offset` after a request that started at `from`.
+fn at(from: u64, offset: u64) -> Where {
+    Where {
+        stretch: 0,
+        gained: offset - from,
+        bytes_done: offset,
     }
 }
 

@@ -22,6 +22,35 @@ pub(crate) enum Cut {
     Stalled,
 }
 
+/// Where an interruption happened.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Where {
+    /// Which stretch of bytes was cut: the range of a multi-part download, 0 for one stream.
+    pub(crate) stretch: usize,
+    /// Bytes the cut request delivered (0 when none, or when they were thrown away).
+    pub(crate) gained: u64,
+    /// Bytes of the whole file on disk.
+    pub(crate) bytes_done: u64,
+}
+
+/// The longest pause between two requests of a stretch (as the client's retry policy's
+/// default).
+const MAX_PAUSE: Duration = Duration::from_secs(10);
+
+/// Bytes a request must deliver for its interruption to count as progress: what the minimum
+/// throughput asks of one window (at least one byte).
+fn progress_floor(min_bytes_per_sec: u64, window: Duration) -> u64 {
+    let per_window = min_bytes_per_sec as f64 * window.as_secs_f64();
+    (per_window as u64).max(1)
+}
+
+/// The pause before resuming after the `streak`-th interruption in a row: the client's
+/// exponential backoff from `base` (doubling, at most 10 s or `base` if longer), randomised
+/// by `r ∈ [0, 1]` between half and all of it.
+fn pause_before(base: Duration, streak: u32, r: f64) -> Duration {
+    crate::retry::backoff(base, MAX_PAUSE.max(base), streak, Some(r))
+}
+
 pub(crate) struct Session<'a, 'o> {
     pub(crate) agent: &'a ureq::Agent,
     pub(crate) opts: &'a DownloadOptions<'o>,
@@ -35,8 +64,8 @@ pub(crate) struct Session<'a, 'o> {
     pub(crate) deadline: Deadline,
     /// Requests made.
     pub(crate) requests: u32,
-    /// Interruptions so far.
-    failures: u32,
+    /// Interruptions in a row without progress, per stretch of bytes.
+    streaks: Vec<u32>,
     pub(crate) refreshes: u32,
     /// Bytes kept from an earlier run (0 once the download had to start over).
     pub(crate) kept: u64,
@@ -61,7 +90,7 @@ impl<'a, 'o> Session<'a, 'o> {
             expected,
             deadline: Deadline::new(opts.settings.deadline),
             requests: 0,
-            failures: 0,
+            streaks: Vec::new(),
             refreshes: 0,
             kept: 0,
         }
@@ -115,11 +144,34 @@ impl<'a, 'o> Session<'a, 'o> {
         });
     }
 
-    /// An interruption: `Ok` (after the retry delay) when another request may resume it,
-    /// the error to give up with when the attempt budget is spent.
-    pub(crate) fn interrupted(&mut self, cut: Cut, bytes_done: u64) -> Result<(), Error> {
-        self.check_deadline(bytes_done)?;
-        self.failures += 1;
+    /// An interruption of the one stream: `Ok` after the pause [`interruption`] asks for,
+    /// when another request may resume it.
+    ///
+    /// [`interruption`]: Self::interruption
+    pub(crate) fn interrupted(&mut self, cut: Cut, at: Where) -> Result<(), Error> {
+        let pause = self.interruption(cut, at)?;
+        if !pause.is_zero() {
+            std::thread::sleep(pause);
+        }
+        self.check_deadline(at.bytes_done)
+    }
+
+    /// An interruption: `Ok(pause)` when another request may resume the stretch after that
+    /// pause (the caller takes it), the error to give up with when the stretch has been
+    /// interrupted `max_attempts` times in a row without progress (see
+    /// [`DownloadOptions::max_attempts`]).
+    pub(crate) fn interruption(&mut self, cut: Cut, at: Where) -> Result<Duration, Error> {
+        self.check_deadline(at.bytes_done)?;
+        let floor = progress_floor(
+            self.opts.settings.min_bytes_per_sec,
+            self.opts.settings.throughput_window,
+        );
+        if self.streaks.len() <= at.stretch {
+            self.streaks.resize(at.stretch + 1, 0);
+        }
+        let streak = &mut self.streaks[at.stretch];
+        *streak = if at.gained >= floor { 1 } else { *streak + 1 };
+        let streak = *streak;
         let why = match &cut {
             Cut::Failed(e) => e.to_string(),
             Cut::Stalled => format!(
@@ -127,9 +179,9 @@ impl<'a, 'o> Session<'a, 'o> {
                 self.opts.settings.min_bytes_per_sec, self.opts.settings.throughput_window
             ),
         };
-        if self.failures >= self.opts.settings.max_attempts {
+        if streak >= self.opts.settings.max_attempts {
             log::warn!(
-                "download of {} interrupted ({why}); giving up after {} requests",
+                "download of {} interrupted ({why}); giving up after {streak} interruptions in a row without progress ({} requests)",
                 self.dest.display(),
                 self.requests
             );
@@ -144,20 +196,21 @@ impl<'a, 'o> Session<'a, 'o> {
                 .into(),
             });
         }
-        log::warn!(
-            "download of {} interrupted at byte {bytes_done} ({why}); resuming (interruption {}/{})",
-            self.dest.display(),
-            self.failures,
-            self.opts.settings.max_attempts - 1
+        let mut pause = pause_before(
+            self.opts.settings.retry_delay,
+            streak,
+            crate::retry::random_fraction(),
         );
-        let mut pause = self.opts.settings.retry_delay;
         if let Some(left) = self.deadline.remaining() {
             pause = pause.min(left);
         }
-        if !pause.is_zero() {
-            std::thread::sleep(pause);
-        }
-        self.check_deadline(bytes_done)
+        log::warn!(
+            "download of {} interrupted at byte {} ({why}); resuming in {pause:?} (interruption {streak}/{} without progress)",
+            self.dest.display(),
+            at.bytes_done,
+            self.opts.settings.max_attempts - 1
+        );
+        Ok(pause)
     }
 
     /// The store refused the URL of `generation`: replace it (unless that was done already
@@ -204,5 +257,29 @@ impl<'a, 'o> Session<'a, 'o> {
         self.url = SecretUrl::new(fresh);
         self.url_generation += 1;
         self.check_deadline(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn pauses_grow_with_the_streak_and_stay_bounded() {
+        assert_eq!(pause_before(S, 1, 1.0), S);
+        assert_eq!(pause_before(S, 1, 0.0), S / 2);
+        assert_eq!(pause_before(S, 3, 1.0), 4 * S);
+        assert_eq!(pause_before(S, 40, 1.0), 10 * S);
+        assert_eq!(pause_before(60 * S, 2, 1.0), 60 * S);
+        assert_eq!(pause_before(Duration::ZERO, 9, 1.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn progress_is_what_the_minimum_throughput_asks_of_a_window() {
+        assert_eq!(progress_floor(1024, 30 * S), 30 * 1024);
+        assert_eq!(progress_floor(8192, S / 2), 4096);
+        assert_eq!(progress_floor(0, 30 * S), 1);
     }
 }

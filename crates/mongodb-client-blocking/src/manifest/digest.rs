@@ -4,9 +4,9 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use crc_fast::{CrcAlgorithm, Digest as Crc64};
 use mongodb_errors::Error;
-use sha2::{Digest as _, Sha256};
+
+use crate::download::Hashes;
 
 /// Bytes read at a time when hashing a file.
 const CHUNK: usize = 1 << 20;
@@ -77,7 +77,8 @@ impl FileDigest {
     }
 }
 
-/// Computes a [`FileDigest`] over bytes fed in pieces, e.g. while they are written.
+/// Computes a [`FileDigest`] over bytes fed in pieces, e.g. while they are written. The
+/// same hashing as a download's (one implementation of CRC-64/XZ and SHA-256 in this crate).
 ///
 /// ```
 /// use mongodb_client_blocking::{FileDigest, FileHasher};
@@ -88,15 +89,13 @@ impl FileDigest {
 /// assert_eq!(h.finish(), FileDigest::of_bytes(b"123456789"));
 /// ```
 pub struct FileHasher {
-    bytes: u64,
-    sha256: Sha256,
-    crc64: Crc64,
+    inner: Hashes,
 }
 
 impl std::fmt::Debug for FileHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FileHasher")
-            .field("bytes", &self.bytes)
+            .field("bytes", &self.inner.covered())
             .finish_non_exhaustive()
     }
 }
@@ -104,9 +103,7 @@ impl std::fmt::Debug for FileHasher {
 impl Default for FileHasher {
     fn default() -> Self {
         FileHasher {
-            bytes: 0,
-            sha256: Sha256::new(),
-            crc64: Crc64::new(CrcAlgorithm::Crc64Xz),
+            inner: Hashes::new(),
         }
     }
 }
@@ -119,17 +116,17 @@ impl FileHasher {
 
     /// Feeds the next bytes.
     pub fn update(&mut self, data: &[u8]) {
-        self.bytes += data.len() as u64;
-        self.sha256.update(data);
-        self.crc64.update(data);
+        self.inner.update(data);
     }
 
     /// The digest of everything fed so far.
     pub fn finish(self) -> FileDigest {
+        let bytes = self.inner.covered();
+        let (crc64, sha256) = self.inner.finish();
         FileDigest {
-            bytes: self.bytes,
-            sha256: hex::encode(self.sha256.finalize()),
-            crc64: self.crc64.finalize(),
+            bytes,
+            sha256,
+            crc64,
         }
     }
 }

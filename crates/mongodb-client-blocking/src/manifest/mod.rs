@@ -25,8 +25,12 @@
 //! // A file completes: record it (the manifest is rewritten atomically).
 //! std::fs::write(dir.path().join("cmgo-xxxx_0.tar"), b"backup bytes").unwrap();
 //! let digest = FileDigest::of_file(&dir.path().join("cmgo-xxxx_0.tar"))?;
-//! let entry = ManifestFile::from_digest("cmgo-xxxx_0", "cmgo-xxxx_0.tar", &digest)?
-//!     .with_verified(Verified::Crc64AndSize);
+//! let entry = ManifestFile::builder()
+//!     .replica_set_id("cmgo-xxxx_0")
+//!     .file("cmgo-xxxx_0.tar")
+//!     .digest(&digest)
+//!     .verified(Verified::Crc64AndSize)
+//!     .build()?;
 //! manifest.record_file(dir.path(), entry)?;
 //! manifest.finish(dir.path(), started + Duration::from_secs(60))?;
 //!
@@ -37,13 +41,14 @@
 //! # }
 //! ```
 
-mod atomic;
 mod digest;
+mod entry;
 mod model;
 mod verify;
 
 pub use digest::{FileDigest, FileHasher};
-pub use model::{Manifest, ManifestBuilder, ManifestFile, MANIFEST_FILE};
+pub use entry::{ManifestFile, ManifestFileBuilder};
+pub use model::{Manifest, ManifestBuilder, MANIFEST_FILE};
 pub use verify::{
     verify_dir, Checked, FileStatus, FileVerdict, Mismatch, VerifyOutcome, VerifyReport,
 };

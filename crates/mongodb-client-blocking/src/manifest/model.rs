@@ -1,7 +1,8 @@
-//! The manifest document: [`Manifest`], its [`ManifestFile`] entries, loading and atomic saving.
+//! The manifest document: [`Manifest`] (its entries are in `entry`), loading and atomic
+//! saving.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::SystemTime;
 
 use mongodb_errors::Error;
@@ -9,256 +10,11 @@ use mongodb_models::BackupMethod;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::atomic::write_atomically;
-use super::digest::FileDigest;
-use crate::verified::Verified;
-use crate::DownloadReport;
+use super::entry::ManifestFile;
+use crate::fsutil::{self, Access};
 
 /// The manifest's file name in an export directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
-
-/// One downloaded file in a [`Manifest`]: which replica set it holds, its name in the export
-/// directory, and what its content hashes to.
-///
-/// The name is a bare file name (no directory, no `?`), so a manifest never holds a download
-/// URL or its query string, which is a credential.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "WireFile")]
-pub struct ManifestFile {
-    replica_set_id: String,
-    file: String,
-    bytes: u64,
-    sha256: String,
-    #[serde(with = "crc_text")]
-    crc64: Option<u64>,
-    verified: Verified,
-}
-
-impl ManifestFile {
-    /// An entry for `file` (a bare file name in the export directory) holding replica set
-    /// `replica_set_id`, of `bytes` bytes with SHA-256 `sha256` (hex). It starts with no
-    /// CRC-64 and verified by [`SizeOnly`](Verified::SizeOnly).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidInput`] naming `file` when it is empty, `.` or `..`, or holds a path
-    /// separator, a `?` or a control character (a URL is refused this way), and naming
-    /// `sha256` when it is not 64 hex digits.
-    pub fn new(
-        replica_set_id: impl Into<String>,
-        file: impl Into<String>,
-        bytes: u64,
-        sha256: &str,
-    ) -> Result<Self, Error> {
-        let file = file.into();
-        check_file_name(&file).map_err(|message| Error::InvalidInput {
-            parameter: Some("file".into()),
-            message,
-        })?;
-        let sha256 = normalize_sha256(sha256).map_err(|message| Error::InvalidInput {
-            parameter: Some("sha256".into()),
-            message,
-        })?;
-        Ok(ManifestFile {
-            replica_set_id: replica_set_id.into(),
-            file,
-            bytes,
-            sha256,
-            crc64: None,
-            verified: Verified::SizeOnly,
-        })
-    }
-
-    /// An entry from a [`FileDigest`]: its size, SHA-256 and CRC-64 (recorded for
-    /// [`verify`](super::Manifest::verify)); `verified` still says how the download was
-    /// checked, so set it with [`with_verified`](Self::with_verified).
-    pub fn from_digest(
-        replica_set_id: impl Into<String>,
-        file: impl Into<String>,
-        digest: &FileDigest,
-    ) -> Result<Self, Error> {
-        Ok(Self::new(replica_set_id, file, digest.bytes, &digest.sha256)?.with_crc64(digest.crc64))
-    }
-
-    /// The entry for a finished download of replica set `replica_set_id`: the file's name
-    /// (the last component of [`DownloadReport::path`]), size, SHA-256 and CRC-64 as the
-    /// download computed them, and how it was verified.
-    ///
-    /// # Errors
-    ///
-    /// As [`new`](Self::new), when the path has no usable file name.
-    pub fn from_report(
-        replica_set_id: impl Into<String>,
-        report: &DownloadReport,
-    ) -> Result<Self, Error> {
-        let file = report
-            .path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        Ok(
-            Self::new(replica_set_id, file, report.bytes, &report.sha256)?
-                .with_crc64(report.crc64)
-                .with_verified(report.verified),
-        )
-    }
-
-    /// Records the file's CRC-64/XZ.
-    pub fn with_crc64(mut self, crc64: u64) -> Self {
-        self.crc64 = Some(crc64);
-        self
-    }
-
-    /// Records how the download was checked.
-    pub fn with_verified(mut self, verified: Verified) -> Self {
-        self.verified = verified;
-        self
-    }
-
-    /// The replica set (or shard) whose backup the file holds, e.g. `cmgo-xxxx_0`.
-    pub fn replica_set_id(&self) -> &str {
-        &self.replica_set_id
-    }
-
-    /// The file's name in the export directory.
-    pub fn file(&self) -> &str {
-        &self.file
-    }
-
-    /// Its length in bytes.
-    pub fn bytes(&self) -> u64 {
-        self.bytes
-    }
-
-    /// Its SHA-256, lowercase hex.
-    pub fn sha256(&self) -> &str {
-        &self.sha256
-    }
-
-    /// Its CRC-64/XZ, when recorded.
-    pub fn crc64(&self) -> Option<u64> {
-        self.crc64
-    }
-
-    /// How the download was checked.
-    pub fn verified(&self) -> Verified {
-        self.verified
-    }
-
-    /// Where the file is when the manifest is in `dir`.
-    pub fn path_in(&self, dir: &Path) -> PathBuf {
-        dir.join(&self.file)
-    }
-
-    /// Whether this entry proves the file in `dir` complete: it exists and its size and
-    /// SHA-256 match. A rerun of an export skips such files.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] naming the file when it exists but can't be read (a missing file is
-    /// `Ok(false)`).
-    pub fn proves_complete(&self, dir: &Path) -> Result<bool, Error> {
-        let path = self.path_in(dir);
-        let io_error = |source: io::Error| Error::Io {
-            context: format!("reading {}", path.display()),
-            source,
-        };
-        let meta = match std::fs::metadata(&path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-            Err(e) => return Err(io_error(e)),
-        };
-        if !meta.is_file() || meta.len() != self.bytes {
-            return Ok(false);
-        }
-        match FileDigest::read(&path) {
-            Ok(d) => Ok(d.bytes == self.bytes && d.sha256 == self.sha256),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(io_error(e)),
-        }
-    }
-}
-
-/// `ManifestFile` as read, checked before it becomes one.
-#[derive(Deserialize)]
-struct WireFile {
-    replica_set_id: String,
-    file: String,
-    bytes: u64,
-    sha256: String,
-    #[serde(default, with = "crc_text")]
-    crc64: Option<u64>,
-    verified: Verified,
-}
-
-impl TryFrom<WireFile> for ManifestFile {
-    type Error = String;
-
-    fn try_from(w: WireFile) -> Result<Self, String> {
-        check_file_name(&w.file).map_err(|m| format!("`file`: {m}"))?;
-        let sha256 = normalize_sha256(&w.sha256).map_err(|m| format!("`sha256`: {m}"))?;
-        Ok(ManifestFile {
-            replica_set_id: w.replica_set_id,
-            file: w.file,
-            bytes: w.bytes,
-            sha256,
-            crc64: w.crc64,
-            verified: w.verified,
-        })
-    }
-}
-
-fn check_file_name(name: &str) -> Result<(), String> {
-    if name.is_empty() || name == "." || name == ".." {
-        return Err(format!("`{name}` is not a file name"));
-    }
-    if name.contains(['/', '\\', '?']) || name.chars().any(char::is_control) {
-        // Don't echo it: it may be a URL with a signature in its query string.
-        return Err(
-            "must be a bare file name in the export directory, without a path, URL or `?`".into(),
-        );
-    }
-    Ok(())
-}
-
-fn normalize_sha256(hex: &str) -> Result<String, String> {
-    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(hex.to_ascii_lowercase())
-    } else {
-        Err("expected 64 hex digits".into())
-    }
-}
-
-/// CRC-64 as JSON: a decimal string (a 64-bit number doesn't survive every JSON reader) or
-/// `null`; a plain number is accepted when reading.
-mod crc_text {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(n) => s.collect_str(n),
-            None => s.serialize_none(),
-        }
-    }
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Text {
-        Str(String),
-        Num(u64),
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-        match Option::<Text>::deserialize(d)? {
-            None => Ok(None),
-            Some(Text::Num(n)) => Ok(Some(n)),
-            Some(Text::Str(s)) => s
-                .parse()
-                .map(Some)
-                .map_err(|_| serde::de::Error::custom(format!("`{s}` is not a decimal CRC-64"))),
-        }
-    }
-}
 
 /// The record of one backup export, kept as `manifest.json` in its directory: what was
 /// exported (tool, region, instance, backup and its method), when, and every downloaded file
@@ -326,8 +82,9 @@ impl Manifest {
         }
     }
 
-    /// Writes `dir/manifest.json` atomically (through `manifest.json.tmp` in the same
-    /// directory, synced, renamed over it, the directory synced).
+    /// Writes `dir/manifest.json` atomically: through a temporary file of this writer's own in
+    /// the same directory, synced, renamed over it, the directory synced. Two writers never
+    /// write into each other's temporary file.
     ///
     /// # Errors
     ///
@@ -338,8 +95,9 @@ impl Manifest {
             source: io::Error::other(e),
         })?;
         bytes.push(b'\n');
-        write_atomically(dir, MANIFEST_FILE, &bytes).map_err(|source| Error::Io {
-            context: format!("writing {}", dir.join(MANIFEST_FILE).display()),
+        let path = dir.join(MANIFEST_FILE);
+        fsutil::write_atomic(&path, &bytes, Access::Default).map_err(|source| Error::Io {
+            context: format!("writing {}", path.display()),
             source,
         })
     }
@@ -347,7 +105,7 @@ impl Manifest {
     /// Adds `entry`, or replaces the entry with the same file name, and saves the manifest
     /// in `dir` (see [`save`](Self::save)). Call it as each file completes.
     pub fn record_file(&mut self, dir: &Path, entry: ManifestFile) -> Result<(), Error> {
-        match self.files.iter_mut().find(|f| f.file == entry.file) {
+        match self.files.iter_mut().find(|f| f.file() == entry.file()) {
             Some(old) => *old = entry,
             None => self.files.push(entry),
         }
@@ -416,7 +174,7 @@ impl Manifest {
 
     /// The entry for file name `file`.
     pub fn file(&self, file: &str) -> Option<&ManifestFile> {
-        self.files.iter().find(|f| f.file == file)
+        self.files.iter().find(|f| f.file() == file)
     }
 }
 

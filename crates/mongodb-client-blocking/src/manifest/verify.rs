@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use mongodb_errors::Error;
 
 use super::digest::FileDigest;
-use super::model::{Manifest, ManifestFile};
+use super::entry::ManifestFile;
+use super::model::Manifest;
 
 /// A property of a file that verification compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
