@@ -10,7 +10,7 @@ use super::digest::FileDigest;
 use crate::verified::Verified;
 use crate::DownloadReport;
 
-/// One downloaded file in a [`Manifest`]: which replica set it holds, its name in the export
+/// One downloaded file in a [`Manifest`](super::Manifest): which replica set it holds, its name in the export
 /// directory, and what its content hashes to.
 ///
 /// The name is a bare file name (no directory, no `?`), so a manifest never holds a download
