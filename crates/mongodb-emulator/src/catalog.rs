@@ -259,6 +259,28 @@ pub(crate) fn round_cents(yuan: f64) -> f64 {
     (yuan * 100.0).round() / 100.0
 }
 
+/// (list, discounted) price in cents of `months` of prepaid time at `hourly` yuan an hour.
+pub(crate) fn prepaid_price(hourly: f64, months: u64) -> (f64, f64) {
+    discounted(hourly * HOURS_PER_MONTH * months as f64)
+}
+
+/// (list, discounted) price of resizing an instance from `old` to `new` yuan an hour: a
+/// prepaid one (`hours_left` of its term remaining) pays the rise for those hours at the
+/// prepaid discount, a shrink costs nothing; a pay-as-you-go one pays the new hourly price.
+pub(crate) fn resize_price(old: f64, new: f64, hours_left: Option<f64>) -> (f64, f64) {
+    match hours_left {
+        Some(hours) => discounted((new - old).max(0.0) * hours.max(0.0)),
+        None => (round_cents(new), round_cents(new)),
+    }
+}
+
+fn discounted(original: f64) -> (f64, f64) {
+    (
+        round_cents(original),
+        round_cents(original * PREPAID_DISCOUNT),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +308,14 @@ mod tests {
             spec_code(ge, &find_spec(ge, 4, None).unwrap()),
             "mongo.GE.LD.T2.4g"
         );
+    }
+
+    #[test]
+    fn prepaid_time_is_discounted_and_a_prepaid_shrink_is_free() {
+        assert_eq!(prepaid_price(1.0, 1), (720.0, 612.0));
+        assert_eq!(resize_price(1.0, 2.0, Some(10.0)), (10.0, 8.5));
+        assert_eq!(resize_price(2.0, 1.0, Some(10.0)), (0.0, 0.0));
+        assert_eq!(resize_price(1.0, 2.5, None), (2.5, 2.5));
     }
 
     #[test]

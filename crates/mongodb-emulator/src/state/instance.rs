@@ -262,6 +262,12 @@ pub(crate) struct Blueprint {
 }
 
 impl Instance {
+    /// Hours left of a prepaid instance's term at `now_ms`; `None` for pay-as-you-go.
+    pub(crate) fn prepaid_hours_left(&self, now_ms: i64) -> Option<f64> {
+        (self.pay_mode == PAY_PREPAID)
+            .then(|| (self.deadline_ms - now_ms).max(0) as f64 / 3_600_000.0)
+    }
+
     /// A new instance as `bp` describes it, nodes and all.
     pub(crate) fn new(bp: Blueprint) -> Instance {
         let zone = bp.zones.first().cloned().unwrap_or_default();

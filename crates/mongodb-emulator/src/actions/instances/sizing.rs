@@ -5,8 +5,8 @@
 use mongodb_errors::ErrorCode;
 
 use crate::actions::errors;
-use crate::catalog::{round_cents, PREPAID_DISCOUNT};
-use crate::state::instance::{Instance, PAY_PREPAID};
+use crate::catalog::resize_price;
+use crate::state::instance::Instance;
 use crate::util::ApiError;
 
 const GB: u64 = 1024;
@@ -14,17 +14,7 @@ const GB: u64 = 1024;
 /// The action and prices of a change from `old` to `new` yuan an hour.
 pub(super) fn terms(i: &Instance, old: f64, new: f64, now_ms: i64) -> (&'static str, (f64, f64)) {
     let action = if new > old { "upgrade" } else { "downgrade" };
-    let prices = if i.pay_mode == PAY_PREPAID {
-        let hours_left = (i.deadline_ms - now_ms).max(0) as f64 / 3_600_000.0;
-        let original = (new - old).max(0.0) * hours_left;
-        (
-            round_cents(original),
-            round_cents(original * PREPAID_DISCOUNT),
-        )
-    } else {
-        (round_cents(new), round_cents(new))
-    };
-    (action, prices)
+    (action, resize_price(old, new, i.prepaid_hours_left(now_ms)))
 }
 
 /// Volume may shrink only while it stays above 1.2 times what is used

@@ -13,7 +13,7 @@ use mongodb_models::{
 use super::offer::{check_order, machine, node_spec, priced, priced_instance, Order};
 use crate::actions::ctx::{Allow, Ctx};
 use crate::actions::errors::{self, in_range, one_of};
-use crate::catalog::{self, round_cents, HOURS_PER_MONTH, PREPAID_DISCOUNT};
+use crate::catalog::{self, round_cents};
 use crate::state::instance::{status, PAY_PREPAID};
 use crate::util::ApiError;
 
@@ -53,8 +53,8 @@ fn price(unit: f64, original: f64, discount: f64) -> DBInstancePrice {
 
 /// The price of `months` of prepaid time at `hourly` yuan an hour.
 fn prepaid(hourly: f64, months: u64) -> DBInstancePrice {
-    let original = hourly * HOURS_PER_MONTH * months as f64;
-    price(hourly, original, original * PREPAID_DISCOUNT)
+    let (original, discount) = catalog::prepaid_price(hourly, months);
+    price(hourly, original, discount)
 }
 
 fn check_prepaid(ctx: &Ctx<'_>, ids: &[String]) -> Result<(), ApiError> {
@@ -215,12 +215,7 @@ pub(super) fn inquire_price_modify_db_instance_spec(
     }
     let old = catalog::hourly_price(&priced_instance(instance));
     let new = catalog::hourly_price(&priced(&spec));
-    let answer = if instance.pay_mode == PAY_PREPAID {
-        let hours_left = (instance.deadline_ms - now).max(0) as f64 / 3_600_000.0;
-        let original = (new - old).max(0.0) * hours_left;
-        price(new, original, original * PREPAID_DISCOUNT)
-    } else {
-        price(new, new, new)
-    };
+    let (original, discount) = catalog::resize_price(old, new, instance.prepaid_hours_left(now));
+    let answer = price(new, original, discount);
     Ok(InquirePriceModifyDBInstanceSpecResponse::default().with_price(answer))
 }

@@ -14,7 +14,7 @@ use mongodb_models::{
 use super::offer::{check_order, Checked, Order};
 use crate::actions::ctx::Ctx;
 use crate::actions::errors::{self, in_range, one_of};
-use crate::catalog::{self, HOURS_PER_MONTH, PREPAID_DISCOUNT};
+use crate::catalog;
 use crate::state::effects::Effect;
 use crate::state::features::InstanceFeatures;
 use crate::state::instance::{status, Blueprint, Instance, Network, Tag, PAY_HOURLY, PAY_PREPAID};
@@ -255,8 +255,7 @@ fn purchase(
 fn deal_prices(checked: &Checked, billing: &Billing, goods: u64) -> (f64, f64) {
     let hourly = catalog::hourly_price(&checked.priced()) * goods as f64;
     if billing.pay_mode == PAY_PREPAID {
-        let original = catalog::round_cents(hourly * HOURS_PER_MONTH * billing.period as f64);
-        (original, catalog::round_cents(original * PREPAID_DISCOUNT))
+        catalog::prepaid_price(hourly, billing.period)
     } else {
         (hourly, hourly)
     }
