@@ -93,10 +93,10 @@
 //! and keeps a maintenance window and an SRV URL: each change is a flow or a
 //! deal whose change shows in later reads when it succeeds.
 //!
-//! [`modelled_actions`] lists the actions answered from the state. Every other
-//! action of the API is recognised and checked (signature, parameters) and
-//! then answered with `UnsupportedOperation` naming the action, never with a
-//! made-up success. Where the published record is silent the emulator guesses,
+//! [`modelled_actions`] lists the actions answered from the state: all 97 of
+//! the API. An action the models know but the emulator didn't model would be
+//! checked (signature, parameters) and answered with `UnsupportedOperation`
+//! naming it, never with a made-up success. Where the published record is silent the emulator guesses,
 //! and says so where it does: prices come from a formula of its own; a deal is
 //! paid at once; a purchase whose deal fails is removed; node ids are
 //! `<replica set>-node-primary`, `…-node-slave<N>`.
@@ -219,12 +219,14 @@ pub use reqlog::{RequestKind, SeenRequest};
 pub use spec::InstanceSpec;
 pub use stats::Stats;
 
-/// The actions this emulator models (answers from its state), sorted. Every
-/// other action of the API is checked and then answered with
-/// `UnsupportedOperation` naming it.
+/// The actions this emulator models (answers from its state), sorted: every
+/// one of the API's 97. Should the API gain an action the emulator doesn't
+/// model yet, it is checked and then answered with `UnsupportedOperation`
+/// naming it, never with a made-up success.
 ///
 /// ```
 /// let modelled = mongodb_emulator::modelled_actions();
+/// assert_eq!(modelled.len(), 97);
 /// assert!(modelled.contains(&"CreateBackupDBInstance"));
 /// assert!(modelled.contains(&"CreateDBInstanceHour"));
 /// ```
