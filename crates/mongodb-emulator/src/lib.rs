@@ -193,6 +193,7 @@ mod handle;
 mod http;
 mod inject;
 mod logfile;
+mod object;
 mod observe;
 mod persist;
 mod presign;

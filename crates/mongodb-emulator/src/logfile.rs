@@ -8,11 +8,10 @@
 
 use std::net::TcpStream;
 
-use crate::cos::{self, CRC64_HEADER, REQUEST_ID_HEADER};
-use crate::download::{parse_range, RangeSpec};
+use crate::cos;
 use crate::faults::Fault;
-use crate::http::{write_head, write_response, HttpRequest};
-use crate::inject::{apply_fault, send_body, Applied, Delivery};
+use crate::http::HttpRequest;
+use crate::object::{self, Object};
 use crate::presign;
 use crate::shared::Shared;
 use crate::state::features::Audit;
@@ -20,7 +19,6 @@ use crate::state::logs::{AuditFile, LogDownloadTask, LogTaskKind};
 use crate::state::State;
 use crate::synth::files::{audit_body, task_body, task_file_name};
 use crate::synth::view::View;
-use crate::util::http_date;
 
 /// Where log files live in the store.
 pub(crate) const PREFIX: &str = "/logfile/";
@@ -35,17 +33,7 @@ pub(crate) fn url(
     sign: &str,
     now_ms: i64,
 ) -> String {
-    let start = now_ms.div_euclid(1000);
-    let ttl_secs = shared.url_ttl_ms().div_ceil(1000).min(i64::MAX as u64) as i64;
-    let path = format!("{PREFIX}{id}/{name}");
-    let query = presign::query(
-        sign,
-        &path,
-        start,
-        start.saturating_add(ttl_secs),
-        shared.next_url_serial(),
-    );
-    format!("http://{host}{path}?{query}")
+    object::presigned_url(shared, host, &format!("{PREFIX}{id}/{name}"), sign, now_ms)
 }
 
 /// What a ready file is made from.
@@ -119,33 +107,17 @@ pub(crate) fn serve(
     fault: Option<Fault>,
     close: bool,
 ) -> bool {
-    let mut post = None;
-    if let Some(f) = fault {
-        let f = match f {
-            Fault::Error { .. } => Fault::HttpStatus(500),
-            other => other,
-        };
-        match apply_fault(shared, f, out, close) {
-            Applied::Done(keep) => return keep,
-            Applied::Continue(p) => post = p,
-        }
-    }
-    let head_only = req.method == "HEAD";
-    let close = close || head_only;
-    if req.method != "GET" && !head_only {
-        let message = "Use GET (or HEAD) to download log files.";
-        return cos::write_error(out, 405, "MethodNotAllowed", message, &req.path, close);
-    }
-    let no_such_key = |out: &mut TcpStream| {
-        let message = "The specified key does not exist.";
-        cos::write_error(out, 404, "NoSuchKey", message, &req.path, close)
+    let started = match object::start(shared, req, out, fault, close, "log files") {
+        Ok(s) => s,
+        Err(keep) => return keep,
     };
+    let close = started.close;
     let mut parts = req.path.trim_start_matches(PREFIX).splitn(2, '/');
     let id = parts.next().and_then(|s| s.parse::<u64>().ok());
     let name = parts.next().unwrap_or_default();
     let file = id.and_then(|id| shared.with_state(|s| (find(s, id, shared), false)));
     let Some(file) = file.filter(|f| f.name() == name) else {
-        return no_such_key(out);
+        return object::no_such_key(out, req, close);
     };
     let now = shared.now_ms();
     if let Err(denial) = presign::check(
@@ -162,55 +134,16 @@ pub(crate) fn serve(
     let bytes = file.bytes();
     let size = bytes.len() as u64;
     let crc64 = crc_fast::checksum(crc_fast::CrcAlgorithm::Crc64Xz, &bytes);
-    let etag = format!("\"{crc64:016x}{size:08x}\"");
-    let last_modified = http_date(file.modified_ms());
-    let range = match req.header("if-range") {
-        Some(v) if v.trim() != etag && v.trim() != last_modified => None,
-        _ => req.header("range"),
+    let answer = Object {
+        size,
+        etag: format!("\"{crc64:016x}{size:08x}\""),
+        crc64,
+        modified_ms: file.modified_ms(),
+        file_name: name,
+        content_type: file.content_type(),
     };
-    let mut extra = vec![
-        ("Accept-Ranges", "bytes".to_owned()),
-        ("ETag", etag),
-        ("Last-Modified", last_modified),
-        (CRC64_HEADER, crc64.to_string()),
-        (REQUEST_ID_HEADER, cos::request_id()),
-        ("Date", http_date(now)),
-        (
-            "Content-Disposition",
-            format!("attachment; filename=\"{}\"", file.name()),
-        ),
-    ];
-    let (status, start, end) = match parse_range(range, size) {
-        RangeSpec::Full if size == 0 => (200, 0, 0),
-        RangeSpec::Full => (200, 0, size - 1),
-        RangeSpec::Partial(s, e) => (206, s, e),
-        RangeSpec::Unsatisfiable => {
-            let message = "The requested range is not satisfiable.";
-            let id = cos::request_id();
-            let body = cos::error_xml("InvalidRange", message, &req.path, &id);
-            let extra = [
-                ("Content-Range", format!("bytes */{size}")),
-                (REQUEST_ID_HEADER, id),
-            ];
-            return write_response(out, 416, "application/xml", &extra, &body, close).is_ok();
-        }
-    };
-    if status == 206 {
-        extra.push(("Content-Range", format!("bytes {start}-{end}/{size}")));
-    }
-    let length = if size == 0 { 0 } else { end - start + 1 };
-    let delivery = Delivery::for_fault(post.as_ref(), length);
-    let close = close || delivery.cuts();
-    if write_head(out, status, file.content_type(), &extra, length, close).is_err() {
-        return false;
-    }
-    if head_only {
-        return std::io::Write::flush(out).is_ok() && !close;
-    }
-    shared.count_download(delivery.sent_of(length));
-    let sent = send_body(shared, out, start, length, &delivery, |at, buf| {
+    object::send(shared, req, out, started, &answer, |at, buf| {
         let at = at as usize;
         buf.copy_from_slice(&bytes[at..at + buf.len()]);
-    });
-    matches!(sent, Ok(true)) && !close
+    })
 }

@@ -45,6 +45,46 @@ struct Billing {
     auto_renew: i64,
 }
 
+/// The order and the extras of a purchase request: `CreateDBInstance` and
+/// `CreateDBInstanceHour` are two generated types with the same members, so one macro reads
+/// both (a trait over two structs would only restate each member).
+macro_rules! order_and_extras {
+    ($r:ident) => {
+        (
+            Order {
+                zone: $r.zone,
+                zones: $r.availability_zone_list.unwrap_or_default(),
+                cluster_type: $r.cluster_type,
+                mongo_version: $r.mongo_version,
+                machine_code: $r.machine_code,
+                memory_gb: $r.memory,
+                cpu: $r.cpu_core.map(|c| c.max(0) as u64),
+                volume_gb: $r.volume,
+                node_num: $r.node_num,
+                replicate_set_num: $r.replicate_set_num,
+                readonly_node_num: $r.readonly_node_num.unwrap_or(0),
+                mongos_node_num: $r.mongos_node_num,
+                mongos_cpu: $r.mongos_cpu,
+                mongos_memory_gb: $r.mongos_memory,
+                goods_num: $r.goods_num,
+            },
+            Extras {
+                project_id: $r.project_id,
+                vpc_id: $r.vpc_id,
+                subnet_id: $r.subnet_id,
+                password: $r.password,
+                tags: $r.tags,
+                clone: $r.clone,
+                security_group: $r.security_group,
+                instance_name: $r.instance_name,
+                data_encryption: $r.data_encryption,
+                key_id: $r.key_id,
+                kms_region: $r.kms_region,
+            },
+        )
+    };
+}
+
 pub(super) fn create_db_instance(
     ctx: &mut Ctx<'_>,
     r: CreateDBInstanceRequest,
@@ -62,36 +102,7 @@ pub(super) fn create_db_instance(
         &auto_renew,
         &[0, 1],
     )?;
-    let order = Order {
-        zone: r.zone,
-        zones: r.availability_zone_list.unwrap_or_default(),
-        cluster_type: r.cluster_type,
-        mongo_version: r.mongo_version,
-        machine_code: r.machine_code,
-        memory_gb: r.memory,
-        cpu: r.cpu_core.map(|c| c.max(0) as u64),
-        volume_gb: r.volume,
-        node_num: r.node_num,
-        replicate_set_num: r.replicate_set_num,
-        readonly_node_num: r.readonly_node_num.unwrap_or(0),
-        mongos_node_num: r.mongos_node_num,
-        mongos_cpu: r.mongos_cpu,
-        mongos_memory_gb: r.mongos_memory,
-        goods_num: r.goods_num,
-    };
-    let extras = Extras {
-        project_id: r.project_id,
-        vpc_id: r.vpc_id,
-        subnet_id: r.subnet_id,
-        password: r.password,
-        tags: r.tags,
-        clone: r.clone,
-        security_group: r.security_group,
-        instance_name: r.instance_name,
-        data_encryption: r.data_encryption,
-        key_id: r.key_id,
-        kms_region: r.kms_region,
-    };
+    let (order, extras) = order_and_extras!(r);
     let billing = Billing {
         pay_mode: PAY_PREPAID,
         period: r.period,
@@ -107,36 +118,7 @@ pub(super) fn create_db_instance_hour(
     ctx: &mut Ctx<'_>,
     r: CreateDBInstanceHourRequest,
 ) -> Result<CreateDBInstanceHourResponse, ApiError> {
-    let order = Order {
-        zone: r.zone,
-        zones: r.availability_zone_list.unwrap_or_default(),
-        cluster_type: r.cluster_type,
-        mongo_version: r.mongo_version,
-        machine_code: r.machine_code,
-        memory_gb: r.memory,
-        cpu: r.cpu_core.map(|c| c.max(0) as u64),
-        volume_gb: r.volume,
-        node_num: r.node_num,
-        replicate_set_num: r.replicate_set_num,
-        readonly_node_num: r.readonly_node_num.unwrap_or(0),
-        mongos_node_num: r.mongos_node_num,
-        mongos_cpu: r.mongos_cpu,
-        mongos_memory_gb: r.mongos_memory,
-        goods_num: r.goods_num,
-    };
-    let extras = Extras {
-        project_id: r.project_id,
-        vpc_id: r.vpc_id,
-        subnet_id: r.subnet_id,
-        password: r.password,
-        tags: r.tags,
-        clone: r.clone,
-        security_group: r.security_group,
-        instance_name: r.instance_name,
-        data_encryption: r.data_encryption,
-        key_id: r.key_id,
-        kms_region: r.kms_region,
-    };
+    let (order, extras) = order_and_extras!(r);
     let billing = Billing {
         pay_mode: PAY_HOURLY,
         period: 0,
