@@ -403,41 +403,55 @@ fn work(
             return End::Complete;
         }
         let want = (job.to - at).min(BUFFER as u64) as usize;
-        match body.reader.read(&mut buf[..want]) {
-            Ok(0) => {
-                return End::Cut(Cut::Failed(Error::Transport {
-                    kind: TransportKind::Reset,
-                    message: format!(
-                        "the connection ended at byte {at} of the range ending at {}",
-                        job.to
-                    ),
-                    sent: true,
-                }))
-            }
-            Ok(n) => {
-                if let Err(e) = fileio::write_all_at(file, &buf[..n], at) {
-                    return End::Io(e);
+        // Fill the buffer before writing it and telling the coordinator: a network read
+        // returns what one segment brought, and a write and a message per read would cost
+        // more than the bytes.
+        let mut filled = 0;
+        let mut cut = None;
+        while filled < want && cut.is_none() {
+            match body.reader.read(&mut buf[filled..want]) {
+                Ok(0) => {
+                    cut = Some(End::Cut(Cut::Failed(Error::Transport {
+                        kind: TransportKind::Reset,
+                        message: format!(
+                            "the connection ended at byte {} of the range ending at {}",
+                            at + filled as u64,
+                            job.to
+                        ),
+                        sent: true,
+                    })))
                 }
-                at += n as u64;
-                let _ = tx.send(Event::Progress {
-                    seg: job.seg,
-                    bytes: n as u64,
-                });
-                if !job.meter.add(n as u64) || job.deadline.passed() {
-                    return End::Cut(Cut::Stalled);
+                Ok(n) => {
+                    filled += n;
+                    if !job.meter.add(n as u64) || job.deadline.passed() {
+                        cut = Some(End::Cut(Cut::Stalled));
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let e = job.url.scrub_error(map_read_error(e, u64::MAX));
+                    cut = Some(End::Cut(
+                        if matches!(e, Error::Timeout { .. }) && job.meter.read_cap().is_some() {
+                            Cut::Stalled
+                        } else {
+                            Cut::Failed(e)
+                        },
+                    ));
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                let e = job.url.scrub_error(map_read_error(e, u64::MAX));
-                return End::Cut(
-                    if matches!(e, Error::Timeout { .. }) && job.meter.read_cap().is_some() {
-                        Cut::Stalled
-                    } else {
-                        Cut::Failed(e)
-                    },
-                );
+        }
+        if filled > 0 {
+            if let Err(e) = fileio::write_all_at(file, &buf[..filled], at) {
+                return End::Io(e);
             }
+            at += filled as u64;
+            let _ = tx.send(Event::Progress {
+                seg: job.seg,
+                bytes: filled as u64,
+            });
+        }
+        if let Some(end) = cut {
+            return end;
         }
     }
 }

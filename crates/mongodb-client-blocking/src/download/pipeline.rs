@@ -82,34 +82,19 @@ pub(crate) fn stream(
         });
 
         let mut received = offset;
-        let mut spare: Option<Vec<u8>> = None;
         let stop = loop {
-            let mut buf = match spare.take() {
-                Some(b) => b,
-                None => match free_rx.recv() {
-                    Ok(b) => b,
-                    // The hasher is gone: its error is reported below.
-                    Err(_) => break Stop::Eof,
-                },
+            let Ok(mut buf) = free_rx.recv() else {
+                // The hasher is gone: its error is reported below.
+                break Stop::Eof;
             };
-            match reader.read(&mut buf) {
-                Ok(0) => break Stop::Eof,
-                Ok(n) => {
-                    let keep =
-                        limit.map_or(n as u64, |l| (l.saturating_sub(received)).min(n as u64));
-                    received += keep;
-                    if keep > 0 && write_tx.send((buf, keep as usize)).is_err() {
-                        break Stop::Eof; // the writer failed: its error is reported below
-                    }
-                    if keep < n as u64 {
-                        break Stop::TooLong;
-                    }
-                    if !watch(received) {
-                        break Stop::Watcher;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => spare = Some(buf),
-                Err(e) => break Stop::Read(e),
+            // Fill the whole buffer before handing it on: a network read returns what one
+            // segment brought, and a hand-off per small read would cost more than the copy.
+            let (filled, stop) = fill(&mut buf, reader, limit, &mut received, watch);
+            if filled > 0 && write_tx.send((buf, filled)).is_err() {
+                break Stop::Eof; // the writer failed: its error is reported below
+            }
+            if let Some(stop) = stop {
+                break stop;
             }
         };
         drop(write_tx);
@@ -129,6 +114,37 @@ pub(crate) fn stream(
             io_error: write_result.and(hash_result).err(),
         }
     })
+}
+
+/// Reads into `buf` until it is full or streaming stops (the reason is returned with how
+/// many bytes `buf` holds). `received` counts the bytes kept; `watch` hears of each read.
+fn fill(
+    buf: &mut [u8],
+    reader: &mut dyn Read,
+    limit: Option<u64>,
+    received: &mut u64,
+    watch: &mut dyn FnMut(u64) -> bool,
+) -> (usize, Option<Stop>) {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => return (filled, Some(Stop::Eof)),
+            Ok(n) => {
+                let keep = limit.map_or(n as u64, |l| l.saturating_sub(*received).min(n as u64));
+                *received += keep;
+                filled += keep as usize;
+                if keep < n as u64 {
+                    return (filled, Some(Stop::TooLong));
+                }
+                if !watch(*received) {
+                    return (filled, Some(Stop::Watcher));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (filled, Some(Stop::Read(e))),
+        }
+    }
+    (filled, None)
 }
 
 #[cfg(test)]
@@ -167,6 +183,60 @@ mod tests {
         let mut whole = Hashes::new();
         whole.update(&data);
         assert_eq!(out.hashes.finish(), whole.finish());
+    }
+
+    /// Gives `chunk` bytes per read, then fails with `ConnectionReset` after `fail_at`.
+    struct Dribble<'a> {
+        data: &'a [u8],
+        chunk: usize,
+        fail_at: usize,
+        at: usize,
+    }
+
+    impl Read for Dribble<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.at >= self.fail_at {
+                return Err(io::ErrorKind::ConnectionReset.into());
+            }
+            let n = buf.len().min(self.chunk).min(self.fail_at - self.at);
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn small_reads_fill_buffers_and_bytes_before_a_failure_are_kept() {
+        let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+        let (_dir, file) = temp_file();
+        let fail_at = 3 * BUFFER + 1234; // mid-buffer
+        let mut body = Dribble {
+            data: &data,
+            chunk: 1000,
+            fail_at,
+            at: 0,
+        };
+        let mut reads = 0;
+        let out = stream(&file, 0, None, Hashes::new(), &mut body, &mut |_| {
+            reads += 1;
+            true
+        });
+        assert!(
+            matches!(out.stop, Stop::Read(ref e) if e.kind() == io::ErrorKind::ConnectionReset)
+        );
+        // One call per read: a read that reaches a buffer's end is split in two.
+        let buffers = fail_at.div_ceil(BUFFER);
+        assert_eq!(reads, fail_at.div_ceil(1000) + buffers - 1);
+        assert_eq!(
+            out.end, fail_at as u64,
+            "the partly filled buffer is written"
+        );
+        let mut on_disk = vec![0u8; fail_at];
+        fileio::read_at(&file, &mut on_disk, 0).unwrap();
+        assert_eq!(on_disk, data[..fail_at]);
+        let mut expected = Hashes::new();
+        expected.update(&data[..fail_at]);
+        assert_eq!(out.hashes.finish(), expected.finish());
     }
 
     #[test]
