@@ -176,6 +176,11 @@ fn a_purchase_is_a_deal_that_delivers_running_instances() {
         (d["ProjectId"].clone(), d["Zone"].clone()),
         (json!(5), json!("ap-guangzhou-4"))
     );
+    assert_eq!(
+        d["NetType"], 1,
+        "the spec's NetType: 0 basic network, 1 VPC"
+    );
+    assert!(d["VpcId"].as_str().unwrap().starts_with("vpc-"));
 
     // The deal is polled (the read above was one poll of it too).
     let polls: Vec<i64> = (0..2)

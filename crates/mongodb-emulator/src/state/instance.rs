@@ -128,7 +128,7 @@ pub(crate) struct ReplicaSet {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub(crate) struct Network {
-    /// 1 basic network, 2 VPC (the service's `NetType`).
+    /// The service's `NetType`: 0 basic network, 1 VPC (every emulated instance is in one).
     pub(crate) net_type: u64,
     pub(crate) vpc_id: String,
     pub(crate) subnet_id: String,

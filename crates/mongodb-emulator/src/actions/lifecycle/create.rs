@@ -160,7 +160,7 @@ fn purchase(
     let network = |id: &str| {
         let h = splitmix64(fnv1a(&[id]));
         Network {
-            net_type: 2,
+            net_type: 1,
             vpc_id: x
                 .vpc_id
                 .clone()
