@@ -9,13 +9,14 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mongodb_errors::{DownloadError, Error, TransportKind};
 
 use super::fileio;
 use super::hash::Hashes;
 use super::meter::{Deadline, Meter};
+use super::pipeline::HAND_ON_AFTER;
 use super::record::{self, Record, Seg};
 use super::request::{self, Answer, Ask, Body};
 use super::secret::SecretUrl;
@@ -403,12 +404,13 @@ fn work(
             return End::Complete;
         }
         let want = (job.to - at).min(BUFFER as u64) as usize;
-        // Fill the buffer before writing it and telling the coordinator: a network read
+        // Fill the buffer before writing it and telling the coordinator (a network read
         // returns what one segment brought, and a write and a message per read would cost
-        // more than the bytes.
+        // more than the bytes), but not for longer than a slow connection should wait.
         let mut filled = 0;
         let mut cut = None;
-        while filled < want && cut.is_none() {
+        let started = Instant::now();
+        while filled < want && cut.is_none() && (filled == 0 || started.elapsed() < HAND_ON_AFTER) {
             match body.reader.read(&mut buf[filled..want]) {
                 Ok(0) => {
                     cut = Some(End::Cut(Cut::Failed(Error::Transport {

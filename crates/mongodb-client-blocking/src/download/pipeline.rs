@@ -6,6 +6,7 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use super::fileio;
 use super::hash::Hashes;
@@ -14,6 +15,10 @@ use super::hash::Hashes;
 const BUFFER: usize = 256 * 1024;
 /// Buffers in flight (memory: `BUFFERS * BUFFER`).
 const BUFFERS: usize = 8;
+/// A buffer is handed on when full or when it has been filling this long, so that on a slow
+/// connection the bytes still reach the disk (and the progress of ranges) several times a
+/// second.
+pub(super) const HAND_ON_AFTER: Duration = Duration::from_millis(250);
 
 /// Why streaming stopped.
 #[derive(Debug)]
@@ -116,8 +121,8 @@ pub(crate) fn stream(
     })
 }
 
-/// Reads into `buf` until it is full or streaming stops (the reason is returned with how
-/// many bytes `buf` holds). `received` counts the bytes kept; `watch` hears of each read.
+/// Reads into `buf` until it is full, has been filling for [`HAND_ON_AFTER`], or streaming
+/// stops (the reason is returned with how many bytes `buf` holds). `received` counts the bytes kept; `watch` hears of each read.
 fn fill(
     buf: &mut [u8],
     reader: &mut dyn Read,
@@ -126,7 +131,8 @@ fn fill(
     watch: &mut dyn FnMut(u64) -> bool,
 ) -> (usize, Option<Stop>) {
     let mut filled = 0;
-    while filled < buf.len() {
+    let started = Instant::now();
+    while filled < buf.len() && (filled == 0 || started.elapsed() < HAND_ON_AFTER) {
         match reader.read(&mut buf[filled..]) {
             Ok(0) => return (filled, Some(Stop::Eof)),
             Ok(n) => {
