@@ -20,6 +20,12 @@ pub fn builder() -> EmulatorBuilder {
         .backup_size_range(100_000, 300_000)
 }
 
+/// The clock offset that puts an emulator's clock at `unix_secs` now: for answers that
+/// depend on the time (current operations), so the test doesn't depend on when it runs.
+pub fn at_fixed_time(unix_secs: i64) -> i64 {
+    unix_secs - now()
+}
+
 pub fn start() -> EmulatorHandle {
     builder().start().expect("emulator starts")
 }
@@ -92,6 +98,8 @@ pub struct Api {
     pub agent: ureq::Agent,
     /// Sent as `X-TC-Region` when set.
     pub region: Option<String>,
+    /// Added to the time requests are signed at: the emulator's clock offset.
+    pub clock_offset_secs: i64,
 }
 
 impl Api {
@@ -106,6 +114,16 @@ impl Api {
             creds: h.credentials(),
             agent: ureq::Agent::new_with_config(config),
             region: None,
+            clock_offset_secs: 0,
+        }
+    }
+
+    /// A client of `h` whose clock runs `secs` ahead, as an emulator built with
+    /// `clock_offset_secs(secs)` does (see [`at_fixed_time`]).
+    pub fn with_clock_offset(h: &EmulatorHandle, secs: i64) -> Api {
+        Api {
+            clock_offset_secs: secs,
+            ..Api::new(h)
         }
     }
 
@@ -123,7 +141,7 @@ impl Api {
             action: action.to_owned(),
             version: VERSION.to_owned(),
             payload: payload.into(),
-            timestamp: now(),
+            timestamp: now() + self.clock_offset_secs,
             creds: self.creds.clone(),
         }
     }
