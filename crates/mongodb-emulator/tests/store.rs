@@ -35,32 +35,6 @@ fn fresh_url(api: &Api, backup: &str) -> (String, u64) {
     (url, t["BackupSize"].as_u64().unwrap())
 }
 
-/// GET `url` with extra headers.
-fn get(api: &Api, url: &str, headers: &[(&str, &str)]) -> Answer {
-    let mut b = api.agent.get(url);
-    for (k, v) in headers {
-        b = b.header(*k, *v);
-    }
-    let mut resp = b.call().expect("an HTTP answer");
-    let status = resp.status().as_u16();
-    let headers = resp
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
-    let body = resp
-        .body_mut()
-        .with_config()
-        .limit(64 << 20)
-        .read_to_vec()
-        .unwrap_or_default();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
 fn assert_access_denied(a: &Answer) {
     assert_eq!(a.status, 403);
     assert_eq!(a.header("content-type"), Some("application/xml"));
@@ -78,7 +52,7 @@ fn downloads_carry_validators_and_the_crc_of_the_whole_object() {
     let h = start();
     let api = Api::new(&h);
     let (url, size) = seeded_url(&api);
-    let full = get(&api, &url, &[]);
+    let full = api.get_with(&url, &[]);
     assert_eq!(full.status, 200);
     assert_eq!(
         full.body.len() as u64,
@@ -104,7 +78,7 @@ fn downloads_carry_validators_and_the_crc_of_the_whole_object() {
     assert_eq!(crc, crc64(&full.body).to_string());
 
     // A range carries the CRC of the whole object, not of the part.
-    let part = get(&api, &url, &[("Range", "bytes=1000-1999")]);
+    let part = api.get_with(&url, &[("Range", "bytes=1000-1999")]);
     assert_eq!(part.status, 206);
     assert_eq!(part.body, full.body[1000..2000]);
     assert_eq!(part.header("x-cos-hash-crc64ecma"), Some(crc.as_str()));
@@ -114,7 +88,7 @@ fn downloads_carry_validators_and_the_crc_of_the_whole_object() {
     // Validators are stable for the object, whichever URL reaches it.
     let (again, _) = fresh_url(&api, &common::backup_names(&api, "cmgo-demo0001")[0]);
     assert_ne!(again, url, "every answer hands out a fresh URL");
-    let second = get(&api, &again, &[]);
+    let second = api.get_with(&again, &[]);
     assert_eq!(second.body, full.body);
     assert_eq!(second.header("etag"), Some(etag.as_str()));
     assert_eq!(second.header("x-cos-hash-crc64ecma"), Some(crc.as_str()));
@@ -125,16 +99,16 @@ fn ranges_and_if_range() {
     let h = start();
     let api = Api::new(&h);
     let (url, size) = seeded_url(&api);
-    let full = get(&api, &url, &[]);
+    let full = api.get_with(&url, &[]);
     let etag = full.header("etag").unwrap().to_owned();
     let modified = full.header("last-modified").unwrap().to_owned();
 
-    let tail = get(&api, &url, &[("Range", "bytes=5000-")]);
+    let tail = api.get_with(&url, &[("Range", "bytes=5000-")]);
     assert_eq!(tail.status, 206);
     let expected = format!("bytes 5000-{}/{size}", size - 1);
     assert_eq!(tail.header("content-range"), Some(expected.as_str()));
     assert_eq!(tail.body, full.body[5000..]);
-    let beyond = get(&api, &url, &[("Range", &format!("bytes={size}-"))]);
+    let beyond = api.get_with(&url, &[("Range", &format!("bytes={size}-"))]);
     assert_eq!(beyond.status, 416);
     assert_eq!(
         beyond.header("content-range"),
@@ -143,21 +117,13 @@ fn ranges_and_if_range() {
 
     // If-Range naming the object as it is: the range.
     for validator in [etag.as_str(), modified.as_str()] {
-        let a = get(
-            &api,
-            &url,
-            &[("Range", "bytes=5000-"), ("If-Range", validator)],
-        );
+        let a = api.get_with(&url, &[("Range", "bytes=5000-"), ("If-Range", validator)]);
         assert_eq!(a.status, 206, "{validator}");
         assert_eq!(a.body, full.body[5000..]);
     }
     // If-Range naming something else: the whole object, 200.
     for validator in ["\"0000\"", "W/\"0000\"", "Mon, 01 Jan 2001 00:00:00 GMT"] {
-        let a = get(
-            &api,
-            &url,
-            &[("Range", "bytes=5000-"), ("If-Range", validator)],
-        );
+        let a = api.get_with(&url, &[("Range", "bytes=5000-"), ("If-Range", validator)]);
         assert_eq!(a.status, 200, "{validator}");
         assert_eq!(a.header("content-range"), None);
         assert_eq!(a.body, full.body);
@@ -172,17 +138,17 @@ fn an_expired_url_gets_403_xml_and_a_fresh_one_works() {
         .unwrap();
     let api = Api::new(&h);
     let (url, _) = seeded_url(&api);
-    let before = get(&api, &url, &[]);
+    let before = api.get_with(&url, &[]);
     assert_eq!(before.status, 200);
 
     // Two minutes later on the emulator's clock (API signatures still fresh).
     h.set_clock_offset_secs(120);
-    assert_access_denied(&get(&api, &url, &[]));
-    assert_access_denied(&get(&api, &url, &[("Range", "bytes=10-")]));
+    assert_access_denied(&api.get_with(&url, &[]));
+    assert_access_denied(&api.get_with(&url, &[("Range", "bytes=10-")]));
 
     let name = common::backup_names(&api, "cmgo-demo0001")[0].clone();
     let (fresh, _) = fresh_url(&api, &name);
-    let after = get(&api, &fresh, &[]);
+    let after = api.get_with(&fresh, &[]);
     assert_eq!(after.status, 200);
     assert_eq!(after.body, before.body);
 }
@@ -202,10 +168,10 @@ fn altered_urls_get_403_xml() {
         longer,
         url.split('?').next().unwrap().to_owned(),
     ] {
-        assert_access_denied(&get(&api, &bad, &[]));
+        assert_access_denied(&api.get_with(&bad, &[]));
     }
     let unknown = format!("{}/download/999999/x.tar?q-signature=00", h.url());
-    let a = get(&api, &unknown, &[]);
+    let a = api.get_with(&unknown, &[]);
     assert_eq!(a.status, 404);
     assert!(String::from_utf8_lossy(&a.body).contains("<Code>NoSuchKey</Code>"));
 }
@@ -218,17 +184,17 @@ fn expiring_now_refuses_every_url_handed_out_so_far() {
     let (first, _) = seeded_url(&api);
     let (second, _) = fresh_url(&api, &name);
     h.expire_download_urls();
-    assert_access_denied(&get(&api, &first, &[]));
-    assert_access_denied(&get(&api, &second, &[]));
+    assert_access_denied(&api.get_with(&first, &[]));
+    assert_access_denied(&api.get_with(&second, &[]));
     let (third, _) = fresh_url(&api, &name);
-    assert_eq!(get(&api, &third, &[]).status, 200);
+    assert_eq!(api.get_with(&third, &[]).status, 200);
 
     // The same as a fault on the download key: the request that meets it is refused.
     h.inject_times(DOWNLOAD_FAULT_KEY, Fault::ExpireDownloadUrls, 1);
-    assert_access_denied(&get(&api, &third, &[]));
-    assert_access_denied(&get(&api, &third, &[]));
+    assert_access_denied(&api.get_with(&third, &[]));
+    assert_access_denied(&api.get_with(&third, &[]));
     let (fourth, _) = fresh_url(&api, &name);
-    assert_eq!(get(&api, &fourth, &[]).status, 200);
+    assert_eq!(api.get_with(&fourth, &[]).status, 200);
 }
 
 #[test]
@@ -237,8 +203,8 @@ fn access_denied_fault_answers_like_an_expired_url() {
     let api = Api::new(&h);
     let (url, _) = seeded_url(&api);
     h.inject_times(DOWNLOAD_FAULT_KEY, Fault::AccessDenied, 1);
-    assert_access_denied(&get(&api, &url, &[]));
-    assert_eq!(get(&api, &url, &[]).status, 200, "the fault was used up");
+    assert_access_denied(&api.get_with(&url, &[]));
+    assert_eq!(api.get_with(&url, &[]).status, 200, "the fault was used up");
     assert_eq!(h.stats().faults_applied, 1);
 }
 
@@ -247,9 +213,9 @@ fn a_corrupted_byte_arrives_under_the_true_headers() {
     let h = start();
     let api = Api::new(&h);
     let (url, _) = seeded_url(&api);
-    let clean = get(&api, &url, &[]);
+    let clean = api.get_with(&url, &[]);
     h.inject_times(DOWNLOAD_FAULT_KEY, Fault::CorruptByte { offset: 4321 }, 2);
-    let bad = get(&api, &url, &[]);
+    let bad = api.get_with(&url, &[]);
     assert_eq!(bad.status, 200);
     assert_eq!(bad.body.len(), clean.body.len());
     let differ: Vec<usize> = (0..bad.body.len())
@@ -264,7 +230,7 @@ fn a_corrupted_byte_arrives_under_the_true_headers() {
         "the CRC no longer matches"
     );
     // A range that does not cover the offset arrives intact.
-    let after = get(&api, &url, &[("Range", "bytes=5000-")]);
+    let after = api.get_with(&url, &[("Range", "bytes=5000-")]);
     assert_eq!(after.body, clean.body[5000..]);
 }
 
@@ -374,7 +340,7 @@ fn a_logical_backup_is_a_tar_of_a_mongodump_tree() {
     let h = start();
     let api = Api::new(&h);
     let (url, _) = seeded_url(&api);
-    let entries = tar_entries(&get(&api, &url, &[]).body);
+    let entries = tar_entries(&api.get_with(&url, &[]).body);
     let bson_files: Vec<_> = entries
         .iter()
         .filter(|(p, _)| p.ends_with(".bson"))
@@ -410,7 +376,7 @@ fn a_physical_backup_is_a_tar_of_a_data_directory() {
     );
     let name = list["BackupList"][0]["BackupName"].as_str().unwrap();
     let tasks = ready_tasks(&api, "cmgo-demo0002", name, &["cmgo-demo0002_1"]);
-    let a = get(&api, tasks[0]["Url"].as_str().unwrap(), &[]);
+    let a = api.get_with(tasks[0]["Url"].as_str().unwrap(), &[]);
     assert_eq!(
         a.body.len() as u64,
         tasks[0]["BackupSize"].as_u64().unwrap()
@@ -438,7 +404,7 @@ fn two_emulators_serve_the_same_archive_for_the_same_backup() {
         }
         let (url_a, _) = seeded_url(&api_a);
         let (url_b, _) = seeded_url(&api_b);
-        let (one, two) = (get(&api_a, &url_a, &[]), get(&api_b, &url_b, &[]));
+        let (one, two) = (api_a.get_with(&url_a, &[]), api_b.get_with(&url_b, &[]));
         assert_eq!(one.status, 200);
         assert!(one.body == two.body, "identical bytes");
         assert_eq!(
@@ -448,7 +414,7 @@ fn two_emulators_serve_the_same_archive_for_the_same_backup() {
         // A new backup gets other bytes.
         let other = make_backup(&api_a, "cmgo-demo0001");
         let tasks = ready_tasks(&api_a, "cmgo-demo0001", &other, &["cmgo-demo0001_0"]);
-        let three = get(&api_a, tasks[0]["Url"].as_str().unwrap(), &[]);
+        let three = api_a.get_with(tasks[0]["Url"].as_str().unwrap(), &[]);
         assert!(three.body != one.body);
         return;
     }

@@ -262,11 +262,17 @@ impl Api {
 
     /// Downloads `url` (optionally with a Range header).
     pub fn download(&self, url: &str, range: Option<&str>) -> Answer {
+        let range: Vec<(&str, &str)> = range.map(|r| ("Range", r)).into_iter().collect();
+        self.get_with(url, &range)
+    }
+
+    /// GETs `url` with extra headers (no signature: for the file store).
+    pub fn get_with(&self, url: &str, headers: &[(&str, &str)]) -> Answer {
         let mut b = self.agent.get(url);
-        if let Some(r) = range {
-            b = b.header("Range", r);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
         }
-        let mut resp = b.call().expect("download");
+        let mut resp = b.call().expect("an HTTP answer");
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
