@@ -122,7 +122,8 @@ pub(crate) fn stream(
 }
 
 /// Reads into `buf` until it is full, has been filling for [`HAND_ON_AFTER`], or streaming
-/// stops (the reason is returned with how many bytes `buf` holds). `received` counts the bytes kept; `watch` hears of each read.
+/// stops (the reason is returned with how many bytes `buf` holds). `received` counts the bytes
+/// kept; `watch` hears of each read.
 fn fill(
     buf: &mut [u8],
     reader: &mut dyn Read,
