@@ -5,17 +5,12 @@
 
 mod common;
 
-use common::{builder, Api};
+use common::{builder, detail, Api};
 use mongodb_emulator::{EndAs, Fault};
 use serde_json::{json, Value};
 
 const DEMO: &str = "cmgo-demo0001";
 const SHARDED: &str = "cmgo-demo0002";
-
-fn detail(api: &Api, id: &str) -> Value {
-    let r = api.ok("DescribeDBInstances", json!({ "InstanceIds": [id] }));
-    r["InstanceDetails"][0].clone()
-}
 
 /// Polls a deal until it ends; returns the statuses seen.
 fn deal_statuses(api: &Api, deal: &Value) -> Vec<i64> {

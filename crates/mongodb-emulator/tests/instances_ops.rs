@@ -4,33 +4,12 @@
 
 mod common;
 
-use common::{builder, wait_async, Api};
-use mongodb_emulator::{EmulatorHandle, EndAs, Fault};
+use common::{builder, detail, flow, kept, wait_async, Api};
+use mongodb_emulator::{EndAs, Fault};
 use serde_json::{json, Value};
 
 const DEMO: &str = "cmgo-demo0001";
 const SHARDED: &str = "cmgo-demo0002";
-
-fn detail(api: &Api, id: &str) -> Value {
-    let r = api.ok("DescribeDBInstances", json!({ "InstanceIds": [id] }));
-    r["InstanceDetails"][0].clone()
-}
-
-/// The state the emulator keeps of instance `id` (in `ap-guangzhou`).
-fn kept(h: &EmulatorHandle, id: &str) -> Value {
-    let state = h.dump_state();
-    state["regions"]["ap-guangzhou"]["instances"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .cloned()
-        .unwrap()
-}
-
-fn flow(r: &Value) -> String {
-    r["FlowId"].to_string()
-}
 
 fn urls(api: &Api, id: &str) -> Vec<(String, String)> {
     let r = api.ok("DescribeDBInstanceURL", json!({ "InstanceId": id }));

@@ -404,3 +404,29 @@ pub fn ready_tasks(api: &Api, instance: &str, backup: &str, sets: &[&str]) -> Ve
     }
     panic!("download tasks never finished");
 }
+
+/// `DescribeDBInstances` of instance `id`: its `InstanceDetails[0]`.
+pub fn detail(api: &Api, id: &str) -> Value {
+    let r = api.ok(
+        "DescribeDBInstances",
+        serde_json::json!({ "InstanceIds": [id] }),
+    );
+    r["InstanceDetails"][0].clone()
+}
+
+/// The state the emulator keeps of instance `id` (in `ap-guangzhou`).
+pub fn kept(h: &EmulatorHandle, id: &str) -> Value {
+    let state = h.dump_state();
+    state["regions"]["ap-guangzhou"]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .cloned()
+        .unwrap()
+}
+
+/// The `FlowId` of an answer, as text.
+pub fn flow(r: &Value) -> String {
+    r["FlowId"].to_string()
+}
